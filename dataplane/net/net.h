@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file net.h
+ * The data plane's link and network layers: Ethernet, ARP, IPv4, ICMP, IPv6,
+ * ICMPv6 and neighbour discovery for the appliance's VIPs.
+ *
+ * The functions work on a frame in a flat buffer and rewrite it in place, so
+ * they are pure logic: the worker hands them mbuf data, the unit tests, the
+ * fuzzer and popbench hand them byte arrays. No allocation, no syscall, no
+ * lock; all state they write is the caller's per-core counters.
+ */
+#ifndef POP_NET_H
+#define POP_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define NET_ETHER_ADDR_LEN 6
+#define NET_MAX_VIPS       16
+
+/**
+ * Why a frame was dropped. Every drop is counted under exactly one reason;
+ * the names are stable identifiers shown by `popctl stats`.
+ */
+#define NET_DROP_REASONS(X)                                                                        \
+	X(ETH_TRUNCATED, "eth_truncated")                                                          \
+	X(ETH_NOT_FOR_US, "eth_not_for_us")                                                        \
+	X(ETH_VLAN, "eth_vlan_tagged")                                                             \
+	X(ETH_UNKNOWN_TYPE, "eth_unknown_ethertype")                                               \
+	X(ARP_MALFORMED, "arp_malformed")                                                          \
+	X(ARP_NOT_REQUEST, "arp_not_request")                                                      \
+	X(ARP_NOT_FOR_VIP, "arp_not_for_vip")                                                      \
+	X(IP4_MALFORMED, "ipv4_malformed")                                                         \
+	X(IP4_BAD_CHECKSUM, "ipv4_bad_checksum")                                                   \
+	X(IP4_FRAGMENT, "ipv4_fragment")                                                           \
+	X(IP4_NOT_FOR_VIP, "ipv4_not_for_vip")                                                     \
+	X(IP4_BAD_SOURCE, "ipv4_bad_source")                                                       \
+	X(IP4_UNKNOWN_PROTO, "ipv4_unknown_protocol")                                              \
+	X(ICMP4_MALFORMED, "icmp_malformed")                                                       \
+	X(ICMP4_UNHANDLED, "icmp_unhandled_type")                                                  \
+	X(IP6_MALFORMED, "ipv6_malformed")                                                         \
+	X(IP6_NOT_FOR_VIP, "ipv6_not_for_vip")                                                     \
+	X(IP6_BAD_SOURCE, "ipv6_bad_source")                                                       \
+	X(IP6_FRAGMENT, "ipv6_fragment")                                                           \
+	X(IP6_UNKNOWN_NEXT_HEADER, "ipv6_unknown_next_header")                                     \
+	X(ICMP6_MALFORMED, "icmpv6_malformed")                                                     \
+	X(ICMP6_UNHANDLED, "icmpv6_unhandled_type")                                                \
+	X(NDP_MALFORMED, "ndp_malformed")                                                          \
+	X(NDP_NOT_FOR_VIP, "ndp_not_for_vip")                                                      \
+	X(UDP_NO_LISTENER, "udp_no_listener")                                                      \
+	X(TCP_NO_LISTENER, "tcp_no_listener")
+
+enum net_drop_reason {
+#define NET_DROP_ENUM(id, name) NET_DROP_##id,
+	NET_DROP_REASONS(NET_DROP_ENUM)
+#undef NET_DROP_ENUM
+		NET_DROP_MAX
+};
+
+/** What the caller does with the frame after net_rx_frame(). */
+enum net_verdict {
+	NET_VERDICT_DROP = 0, /**< free it; the reason is already counted */
+	NET_VERDICT_TX = 1,   /**< send it back out of the port it came in on */
+};
+
+/** Per-core counters: written only by the worker that owns them. */
+struct net_counters {
+	uint64_t rx_frames;
+	uint64_t tx_frames;
+	uint64_t arp_replies;
+	uint64_t icmp4_echo_replies;
+	uint64_t icmp6_echo_replies;
+	uint64_t ndp_adverts;
+	uint64_t drops[NET_DROP_MAX];
+} __attribute__((aligned(64)));
+
+/** One interface's identity: its MAC and the VIPs it answers for. */
+struct net_iface {
+	uint8_t mac[NET_ETHER_ADDR_LEN];
+	unsigned n_vip4;
+	unsigned n_vip6;
+	uint32_t vip4[NET_MAX_VIPS];    /**< network byte order */
+	uint8_t vip6[NET_MAX_VIPS][16]; /**< network byte order */
+};
+
+/**
+ * Add a VIP given as text (IPv4 dotted quad or IPv6).
+ * @return 0, -EINVAL if @p addr is not an address or not a unicast one,
+ *   -EEXIST if present, -POP_ELIMIT past NET_MAX_VIPS. Control thread.
+ */
+int net_iface_add_vip(struct net_iface *ifc, const char *addr);
+
+/**
+ * Handle one received frame.
+ * @param ifc  the receiving interface (read only).
+ * @param frame the frame, starting at the Ethernet header; rewritten in place
+ *   when the verdict is NET_VERDICT_TX.
+ * @param len  in: received length; out: length of the frame to send.
+ * @param cap  bytes writable at @p frame (a reply may be longer than the
+ *   request, e.g. a neighbour advertisement answering a DAD probe).
+ * @param c    the calling core's counters.
+ * @return the verdict. Worker threads; any number in parallel on their own
+ *   frames and counters.
+ */
+enum net_verdict net_rx_frame(const struct net_iface *ifc, uint8_t *frame, uint16_t *len,
+			      uint16_t cap, struct net_counters *c);
+
+/** Stable name of a drop reason, or "unknown". */
+const char *net_drop_reason_name(unsigned reason);
+
+/** Add @p from into @p into (the main thread sums the workers' counters). */
+void net_counters_add(struct net_counters *into, const struct net_counters *from);
+
+/**
+ * Internet checksum (RFC 1071) of @p len bytes, folded, not complemented,
+ * starting from the partial sum @p sum. Exposed for tests and upper layers.
+ */
+uint32_t net_csum_partial(const void *data, uint32_t len, uint32_t sum);
+
+/** Fold a partial sum to 16 bits and complement it: the value to store. */
+uint16_t net_csum_finish(uint32_t sum);
+
+#endif /* POP_NET_H */

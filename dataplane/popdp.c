@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * popdp: the data plane. EAL arguments, `--`, then pop's own:
+ *   popdp [EAL args] -- --vip ADDR [--vip ADDR]... [--instance NAME]
+ *         [--socket PATH] [--port N] [--stats-interval-ms N] [--mbufs N]
+ *         [--log-level LEVEL]
+ */
+#include "attach.h"
+#include "base.h"
+#include "eal.h"
+#include "net.h"
+#include "worker.h"
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define POPDP_LOG(level, ...) POP_LOG("popdp", level, __VA_ARGS__)
+#define HUGEPAGES_SYSFS "/sys/kernel/mm/hugepages"
+
+struct popdp_options {
+	const char *instance;
+	char socket_path[108];
+	uint16_t port_id;
+	unsigned stats_interval_ms;
+	unsigned nb_mbufs;
+	json_t *vips;
+};
+
+static volatile sig_atomic_t quit_signal;
+static atomic_int workers_stop;
+
+static void on_signal(int sig)
+{
+	quit_signal = sig;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: popdp [EAL arguments] -- --vip ADDR [--vip ADDR]... [options]\n"
+		"  --vip ADDR             an IPv4 or IPv6 address this data plane answers for\n"
+		"  --instance NAME        instance name (default: default)\n"
+		"  --socket PATH          popd's control socket (default: "
+		"/run/pop/<instance>/control.sock)\n"
+		"  --port N               DPDK port id to serve (default: 0)\n"
+		"  --stats-interval-ms N  how often counters go to popd (default: 1000)\n"
+		"  --mbufs N              packet buffers in the pool (default: 16384)\n"
+		"  --log-level LEVEL      err, warning, notice, info, debug\n"
+		"EAL defaults added when absent: --file-prefix=pop-<instance>; --no-huge -m 1024\n"
+		"when no hugepages are free; --no-pci when only --vdev devices are given.\n");
+}
+
+/* The instance names the EAL file prefix, so it is needed before rte_eal_init(). */
+static const char *prescan_instance(int argc, char **argv)
+{
+	int i = 1;
+
+	while (i < argc && strcmp(argv[i], "--") != 0)
+		i++;
+	for (; i + 1 < argc; i++)
+		if (strcmp(argv[i], "--instance") == 0)
+			return argv[i + 1];
+	return "default";
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *s == '\0' || *end != '\0' || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_options(int argc, char **argv, struct popdp_options *o, struct net_iface *ifc)
+{
+	static const struct option longopts[] = {
+		{"vip", required_argument, NULL, 'v'},
+		{"instance", required_argument, NULL, 'i'},
+		{"socket", required_argument, NULL, 's'},
+		{"port", required_argument, NULL, 'p'},
+		{"stats-interval-ms", required_argument, NULL, 't'},
+		{"mbufs", required_argument, NULL, 'm'},
+		{"log-level", required_argument, NULL, 'l'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	unsigned long v;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			rc = net_iface_add_vip(ifc, optarg);
+			if (rc != 0) {
+				fprintf(stderr, "popdp: --vip %s: %s\n", optarg,
+					rc == -EINVAL ? "not a unicast IPv4 or IPv6 address"
+						      : pop_strerror(rc));
+				return -EINVAL;
+			}
+			json_array_append_new(o->vips, json_string(optarg));
+			break;
+		case 'i':
+			o->instance = optarg;
+			break;
+		case 's':
+			if (strlen(optarg) >= sizeof(o->socket_path)) {
+				fprintf(stderr, "popdp: --socket: path longer than %zu bytes\n",
+					sizeof(o->socket_path) - 1);
+				return -EINVAL;
+			}
+			strcpy(o->socket_path, optarg);
+			break;
+		case 'p':
+			if (parse_uint(optarg, RTE_MAX_ETHPORTS - 1, &v) != 0) {
+				fprintf(stderr, "popdp: --port: not a port id: %s\n", optarg);
+				return -EINVAL;
+			}
+			o->port_id = (uint16_t)v;
+			break;
+		case 't':
+			if (parse_uint(optarg, 3600000, &v) != 0 || v < 100) {
+				fprintf(stderr, "popdp: --stats-interval-ms: 100 to 3600000\n");
+				return -EINVAL;
+			}
+			o->stats_interval_ms = (unsigned)v;
+			break;
+		case 'm':
+			if (parse_uint(optarg, 4u << 20, &v) != 0 || v < 1024) {
+				fprintf(stderr, "popdp: --mbufs: 1024 to 4194304\n");
+				return -EINVAL;
+			}
+			o->nb_mbufs = (unsigned)v;
+			break;
+		case 'l':
+			rc = pop_log_level_parse(optarg);
+			if (rc < 0) {
+				fprintf(stderr, "popdp: --log-level: unknown level %s\n", optarg);
+				return -EINVAL;
+			}
+			pop_log_set_level((enum pop_log_level)rc);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "popdp: unexpected argument: %s\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (ifc->n_vip4 + ifc->n_vip6 == 0) {
+		fprintf(stderr, "popdp: at least one --vip is required\n");
+		return -EINVAL;
+	}
+	if (o->socket_path[0] == '\0')
+		snprintf(o->socket_path, sizeof(o->socket_path), "/run/pop/%s/control.sock",
+			 o->instance);
+	return 0;
+}
+
+static json_t *net_counters_json(const struct net_counters *n)
+{
+	json_t *drops = json_object();
+	uint64_t total = 0;
+
+	for (unsigned r = 0; r < NET_DROP_MAX; r++) {
+		json_object_set_new(drops, net_drop_reason_name(r),
+				    json_integer((json_int_t)n->drops[r]));
+		total += n->drops[r];
+	}
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "rx_frames",
+			 (json_int_t)n->rx_frames, "tx_frames", (json_int_t)n->tx_frames,
+			 "arp_replies", (json_int_t)n->arp_replies, "icmp4_echo_replies",
+			 (json_int_t)n->icmp4_echo_replies, "icmp6_echo_replies",
+			 (json_int_t)n->icmp6_echo_replies, "ndp_adverts",
+			 (json_int_t)n->ndp_adverts, "dropped", (json_int_t)total, "drops", drops);
+}
+
+static json_t *stats_json(const struct eal_port *port, struct worker *workers, unsigned n_workers)
+{
+	struct rte_eth_stats es;
+	struct net_counters sum;
+	json_t *wk = json_array();
+	json_t *ports, *net;
+	uint64_t tx_full = 0;
+
+	memset(&sum, 0, sizeof(sum));
+	memset(&es, 0, sizeof(es));
+	rte_eth_stats_get(port->port_id, &es);
+	for (unsigned i = 0; i < n_workers; i++) {
+		struct worker *w = &workers[i];
+		net_counters_add(&sum, &w->net);
+		tx_full += w->wc.tx_full;
+		json_array_append_new(
+			wk, json_pack("{s:i, s:i, s:b, s:I, s:I, s:I, s:I}", "lcore",
+				      (int)w->lcore_id, "queue", (int)w->queue_id, "polling",
+				      w->has_queue, "iterations", (json_int_t)w->wc.iterations,
+				      "rx_bursts", (json_int_t)w->wc.rx_bursts, "busy_cycles",
+				      (json_int_t)w->wc.busy_cycles, "tx_full",
+				      (json_int_t)w->wc.tx_full));
+	}
+	ports = json_pack("[{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}]", "name", port->name,
+			  "rx_packets", (json_int_t)es.ipackets, "tx_packets",
+			  (json_int_t)es.opackets, "rx_bytes", (json_int_t)es.ibytes, "tx_bytes",
+			  (json_int_t)es.obytes, "rx_missed", (json_int_t)es.imissed, "rx_errors",
+			  (json_int_t)(es.ierrors + es.rx_nombuf), "tx_errors",
+			  (json_int_t)(es.oerrors + tx_full));
+	net = net_counters_json(&sum);
+	return json_pack("{s:I, s:o, s:o, s:o}", "tsc_hz", (json_int_t)rte_get_tsc_hz(), "ports",
+			 ports, "workers", wk, "net", net);
+}
+
+static void print_stats(json_t *stats)
+{
+	json_t *ports = json_object_get(stats, "ports"), *p, *net, *drops, *v;
+	const char *key;
+	size_t i;
+
+	json_array_foreach(ports, i, p)
+	{
+		printf("popdp: port %s:", json_string_value(json_object_get(p, "name")));
+		json_object_foreach(p, key, v)
+			if (json_is_integer(v))
+				printf(" %s=%" JSON_INTEGER_FORMAT, key, json_integer_value(v));
+		printf("\n");
+	}
+	net = json_object_get(stats, "net");
+	printf("popdp: net:");
+	json_object_foreach(net, key, v)
+		if (json_is_integer(v))
+			printf(" %s=%" JSON_INTEGER_FORMAT, key, json_integer_value(v));
+	printf("\n");
+	drops = json_object_get(net, "drops");
+	json_object_foreach(drops, key, v)
+		printf("popdp: drop %s=%" JSON_INTEGER_FORMAT "\n", key, json_integer_value(v));
+	fflush(stdout);
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	struct popdp_options opt = {.instance = NULL, .stats_interval_ms = 1000, .nb_mbufs = 16384};
+	struct eal_args eal;
+	struct net_iface *ifc;
+	struct eal_port port;
+	struct rte_mempool *pool;
+	struct worker *workers;
+	struct attach *att;
+	json_t *hello;
+	unsigned n_workers, lcore, i;
+	uint64_t next_stats_ns;
+	int consumed, rc;
+	bool have_hp;
+
+	opt.instance = prescan_instance(argc, argv);
+	if (strlen(opt.instance) == 0 || strlen(opt.instance) > 32 ||
+	    strspn(opt.instance, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") !=
+		    strlen(opt.instance)) {
+		fprintf(stderr, "popdp: --instance: 1 to 32 of [A-Za-z0-9_-]\n");
+		return 2;
+	}
+	have_hp = eal_free_hugepages(HUGEPAGES_SYSFS) > 0;
+	{
+		int eal_argc = 1;
+		while (eal_argc < argc && strcmp(argv[eal_argc], "--") != 0)
+			eal_argc++;
+		rc = eal_args_complete(&eal, eal_argc, argv, opt.instance, have_hp);
+		if (rc != 0) {
+			fprintf(stderr, "popdp: too many EAL arguments\n");
+			return 2;
+		}
+	}
+	POPDP_LOG(INFO, "pop %s data plane, instance %s%s", POP_VERSION, opt.instance,
+		  have_hp ? "" : ", no free hugepages: --no-huge");
+	consumed = rte_eal_init(eal.argc, eal.argv);
+	if (consumed < 0) {
+		POPDP_LOG(ERR, "EAL initialisation failed: %s", rte_strerror(rte_errno));
+		return 1;
+	}
+	/* Skip the EAL part and the "--" to reach pop's own options. */
+	{
+		int first = 1;
+		while (first < argc && strcmp(argv[first], "--") != 0)
+			first++;
+		argc -= first;
+		argv += first;
+		argv[0] = (char *)"popdp";
+	}
+
+	ifc = rte_zmalloc("pop_iface", sizeof(*ifc), RTE_CACHE_LINE_SIZE);
+	opt.vips = json_array();
+	if (ifc == NULL || opt.vips == NULL) {
+		rte_eal_cleanup();
+		return 1;
+	}
+	if (parse_options(argc, argv, &opt, ifc) != 0) {
+		rte_eal_cleanup();
+		return 2;
+	}
+	n_workers = rte_lcore_count() - 1;
+	if (n_workers == 0) {
+		POPDP_LOG(ERR, "no worker lcore: give the EAL two or more (for example -l 0-1)");
+		rte_eal_cleanup();
+		return 2;
+	}
+	if (!rte_eth_dev_is_valid_port(opt.port_id)) {
+		POPDP_LOG(ERR, "no port %u: give the device with --vdev (net_af_xdp0,iface=IF or "
+			       "net_af_packet0,iface=IF) or -a PCI",
+			  opt.port_id);
+		rte_eal_cleanup();
+		return 2;
+	}
+	pool = eal_mbuf_pool_create((uint16_t)n_workers, opt.nb_mbufs);
+	if (pool == NULL) {
+		rte_eal_cleanup();
+		return 1;
+	}
+	rc = eal_port_open(&port, opt.port_id, (uint16_t)n_workers, pool);
+	if (rc != 0) {
+		rte_mempool_free(pool);
+		rte_eal_cleanup();
+		return 1;
+	}
+	memcpy(ifc->mac, port.mac, sizeof(ifc->mac));
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+
+	workers = rte_zmalloc("pop_workers", sizeof(*workers) * n_workers, RTE_CACHE_LINE_SIZE);
+	if (workers == NULL) {
+		eal_port_close(&port);
+		rte_mempool_free(pool);
+		rte_eal_cleanup();
+		return 1;
+	}
+	i = 0;
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
+		struct worker *w = &workers[i];
+		w->lcore_id = lcore;
+		w->port_id = port.port_id;
+		w->queue_id = (uint16_t)i;
+		w->has_queue = i < port.nb_queues;
+		w->ifc = ifc;
+		w->stop = &workers_stop;
+		rte_eal_remote_launch(worker_main, w, lcore);
+		i++;
+	}
+
+	hello = json_pack("{s:I, s:s, s:s, s:i, s:[{s:s, s:i}], s:O}", "pid", (json_int_t)getpid(),
+			  "instance", opt.instance, "version", POP_VERSION, "workers",
+			  (int)n_workers, "ports", "name", port.name, "queues", (int)port.nb_queues,
+			  "vips", opt.vips);
+	att = attach_new(opt.socket_path, hello);
+	json_decref(hello);
+	POPDP_LOG(INFO, "serving on %s with %u worker(s); ready", port.name, n_workers);
+
+	next_stats_ns = 0;
+	while (!quit_signal) {
+		uint64_t now = pop_now_ns();
+		if (att != NULL && now >= next_stats_ns) {
+			json_t *stats = stats_json(&port, workers, n_workers);
+			attach_tick(att, stats, now);
+			json_decref(stats);
+			next_stats_ns = now + (uint64_t)opt.stats_interval_ms * 1000000ull;
+		} else if (att != NULL) {
+			attach_tick(att, NULL, now);
+		}
+		sleep_ms(50);
+	}
+
+	POPDP_LOG(NOTICE, "signal %d: stopping", (int)quit_signal);
+	atomic_store(&workers_stop, 1);
+	rte_eal_mp_wait_lcore();
+	{
+		json_t *stats = stats_json(&port, workers, n_workers);
+		print_stats(stats);
+		if (att != NULL)
+			attach_tick(att, stats, pop_now_ns());
+		json_decref(stats);
+	}
+	attach_free(att);
+	eal_port_close(&port);
+	rte_free(workers);
+	rte_mempool_free(pool);
+	rte_free(ifc);
+	json_decref(opt.vips);
+	rte_eal_cleanup();
+	return 0;
+}

@@ -1,0 +1,522 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "net.h"
+#include "tap.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+static const uint8_t our_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+static const uint8_t peer_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
+static struct net_iface ifc;
+static struct net_counters ctr;
+
+static void setup(void)
+{
+	memset(&ifc, 0, sizeof(ifc));
+	memset(&ctr, 0, sizeof(ctr));
+	memcpy(ifc.mac, our_mac, 6);
+	net_iface_add_vip(&ifc, "198.18.0.1");
+	net_iface_add_vip(&ifc, "2001:2::1");
+}
+
+static uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint16_t eth(uint8_t *f, const uint8_t *dst, uint16_t type)
+{
+	memcpy(f, dst, 6);
+	memcpy(f + 6, peer_mac, 6);
+	wr16(f + 12, type);
+	return 14;
+}
+
+static uint16_t arp_frame(uint8_t *f, uint16_t op, const char *target)
+{
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	uint8_t *a = f + eth(f, bcast, 0x0806);
+
+	wr16(a, 1);
+	wr16(a + 2, 0x0800);
+	a[4] = 6;
+	a[5] = 4;
+	wr16(a + 6, op);
+	memcpy(a + 8, peer_mac, 6);
+	inet_pton(AF_INET, "198.18.0.2", a + 14);
+	memset(a + 18, 0, 6);
+	inet_pton(AF_INET, target, a + 24);
+	return 42;
+}
+
+static void ip4_csum(uint8_t *ip)
+{
+	uint16_t ihl = (uint16_t)((ip[0] & 0xf) * 4);
+	wr16(ip + 10, 0);
+	wr16(ip + 10, net_csum_finish(net_csum_partial(ip, ihl, 0)));
+}
+
+static uint16_t ip4_frame(uint8_t *f, const char *src, const char *dst, uint8_t proto,
+			  const uint8_t *payload, uint16_t plen)
+{
+	uint8_t *ip = f + eth(f, our_mac, 0x0800);
+
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	wr16(ip + 2, (uint16_t)(20 + plen));
+	wr16(ip + 4, 0x1234);
+	ip[8] = 63;
+	ip[9] = proto;
+	inet_pton(AF_INET, src, ip + 12);
+	inet_pton(AF_INET, dst, ip + 16);
+	memcpy(ip + 20, payload, plen);
+	ip4_csum(ip);
+	return (uint16_t)(34 + plen);
+}
+
+static uint16_t echo4(uint8_t *f, const char *dst)
+{
+	uint8_t icmp[40] = {8, 0, 0, 0, 0x12, 0x34, 0x00, 0x01};
+	for (int i = 8; i < 40; i++)
+		icmp[i] = (uint8_t)i;
+	wr16(icmp + 2, net_csum_finish(net_csum_partial(icmp, sizeof(icmp), 0)));
+	return ip4_frame(f, "198.18.0.2", dst, 1, icmp, sizeof(icmp));
+}
+
+static uint16_t icmp6_sum(const uint8_t *ip, const uint8_t *icmp, uint32_t len)
+{
+	uint8_t pseudo[8] = {0, 0, (uint8_t)(len >> 8), (uint8_t)len, 0, 0, 0, 58};
+	uint32_t s = net_csum_partial(ip + 8, 32, 0);
+	s = net_csum_partial(pseudo, 8, s);
+	return net_csum_finish(net_csum_partial(icmp, len, s));
+}
+
+/* IPv6 + optional extension header + ICMPv6 body; checksum filled in. */
+static uint16_t ip6_frame(uint8_t *f, const uint8_t *dmac, const char *src, const char *dst,
+			  uint8_t hlim, bool hbh, const uint8_t *icmp, uint16_t ilen)
+{
+	uint8_t *ip = f + eth(f, dmac, 0x86dd);
+	uint16_t off = 40;
+
+	memset(ip, 0, 40);
+	ip[0] = 0x60;
+	ip[6] = hbh ? 0 : 58;
+	ip[7] = hlim;
+	inet_pton(AF_INET6, src, ip + 8);
+	inet_pton(AF_INET6, dst, ip + 24);
+	if (hbh) {
+		memset(ip + 40, 0, 8);
+		ip[40] = 58; /* next header */
+		ip[41] = 0;  /* 8 bytes */
+		ip[42] = 1;  /* PadN */
+		ip[43] = 4;
+		off = 48;
+	}
+	memcpy(ip + off, icmp, ilen);
+	wr16(ip + 4, (uint16_t)(off - 40 + ilen));
+	wr16(ip + off + 2, 0);
+	wr16(ip + off + 2, icmp6_sum(ip, ip + off, ilen));
+	return (uint16_t)(14 + off + ilen);
+}
+
+static uint16_t ns_frame(uint8_t *f, const char *src, const char *dst, const char *target,
+			 bool slla, uint8_t hlim)
+{
+	static const uint8_t mc[6] = {0x33, 0x33, 0xff, 0, 0, 1};
+	uint8_t icmp[32] = {135, 0};
+	uint16_t ilen = 24;
+
+	inet_pton(AF_INET6, target, icmp + 8);
+	if (slla) {
+		icmp[24] = 1;
+		icmp[25] = 1;
+		memcpy(icmp + 26, peer_mac, 6);
+		ilen = 32;
+	}
+	return ip6_frame(f, mc, src, dst, hlim, false, icmp, ilen);
+}
+
+static uint64_t drops(enum net_drop_reason r)
+{
+	return ctr.drops[r];
+}
+
+static void test_vip_validation(void)
+{
+	struct net_iface i;
+	memset(&i, 0, sizeof(i));
+	CHECK_EQ(net_iface_add_vip(&i, "198.18.0.1"), 0);
+	CHECK_EQ(net_iface_add_vip(&i, "198.18.0.1"), -EEXIST);
+	CHECK_EQ(net_iface_add_vip(&i, "224.0.0.1"), -EINVAL);
+	CHECK_EQ(net_iface_add_vip(&i, "255.255.255.255"), -EINVAL);
+	CHECK_EQ(net_iface_add_vip(&i, "ff02::1"), -EINVAL);
+	CHECK_EQ(net_iface_add_vip(&i, "::"), -EINVAL);
+	CHECK_EQ(net_iface_add_vip(&i, "www.example.com"), -EINVAL);
+	CHECK_EQ(net_iface_add_vip(&i, "2001:2::1"), 0);
+	for (int k = 2; k <= NET_MAX_VIPS; k++) {
+		char a[32];
+		snprintf(a, sizeof(a), "198.18.1.%d", k);
+		CHECK_EQ(net_iface_add_vip(&i, a), k <= NET_MAX_VIPS ? 0 : -1);
+	}
+	CHECK(net_iface_add_vip(&i, "198.18.2.1") < 0);
+	CHECK_EQ(i.n_vip4, NET_MAX_VIPS);
+}
+
+static void test_arp_request_for_vip_is_answered(void)
+{
+	uint8_t f[128];
+	uint16_t len = arp_frame(f, 1, "198.18.0.1");
+	uint8_t want_spa[4], want_tpa[4];
+
+	setup();
+	inet_pton(AF_INET, "198.18.0.1", want_spa);
+	inet_pton(AF_INET, "198.18.0.2", want_tpa);
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_TX);
+	CHECK_EQ(len, 60);
+	CHECK(memcmp(f, peer_mac, 6) == 0);
+	CHECK(memcmp(f + 6, our_mac, 6) == 0);
+	CHECK_EQ(rd16(f + 14 + 6), 2);
+	CHECK(memcmp(f + 14 + 8, our_mac, 6) == 0);
+	CHECK(memcmp(f + 14 + 14, want_spa, 4) == 0);
+	CHECK(memcmp(f + 14 + 18, peer_mac, 6) == 0);
+	CHECK(memcmp(f + 14 + 24, want_tpa, 4) == 0);
+	CHECK_EQ(ctr.arp_replies, 1);
+	CHECK_EQ(ctr.tx_frames, 1);
+}
+
+static void test_arp_drops_are_counted(void)
+{
+	uint8_t f[128];
+	uint16_t len;
+
+	setup();
+	len = arp_frame(f, 1, "198.18.0.9");
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_ARP_NOT_FOR_VIP), 1);
+	len = arp_frame(f, 2, "198.18.0.1");
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_ARP_NOT_REQUEST), 1);
+	len = arp_frame(f, 1, "198.18.0.1");
+	f[14 + 5] = 16; /* protocol length */
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	len = 30;
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_ARP_MALFORMED), 2);
+	CHECK_EQ(ctr.tx_frames, 0);
+}
+
+static void test_icmp_echo_is_answered(void)
+{
+	uint8_t f[256], req[256];
+	uint16_t len = echo4(f, "198.18.0.1");
+	uint16_t req_len = len;
+	uint8_t *ip = f + 14;
+
+	setup();
+	memcpy(req, f, len);
+	/* Ethernet padding after the datagram must not be echoed. */
+	memset(f + len, 0xee, 10);
+	len = (uint16_t)(len + 10);
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_TX);
+	CHECK_EQ(len, req_len);
+	CHECK(memcmp(f, peer_mac, 6) == 0);
+	CHECK(memcmp(f + 6, our_mac, 6) == 0);
+	CHECK(memcmp(ip + 12, req + 14 + 16, 4) == 0);
+	CHECK(memcmp(ip + 16, req + 14 + 12, 4) == 0);
+	CHECK_EQ(ip[8], 64);
+	CHECK_EQ(net_csum_finish(net_csum_partial(ip, 20, 0)), 0);
+	CHECK_EQ(ip[20], 0);
+	CHECK_EQ(net_csum_finish(net_csum_partial(ip + 20, 40, 0)), 0);
+	CHECK(memcmp(ip + 24, req + 14 + 24, 36) == 0); /* id, sequence and data kept */
+	CHECK_EQ(ctr.icmp4_echo_replies, 1);
+}
+
+static void test_ipv4_drops_are_counted(void)
+{
+	uint8_t f[256], udp[8] = {0x30, 0x39, 0, 53, 0, 8, 0, 0}, gre[4] = {0};
+	uint16_t len;
+
+	setup();
+	len = echo4(f, "198.18.0.7");
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_IP4_NOT_FOR_VIP), 1);
+
+	len = echo4(f, "198.18.0.1");
+	f[14 + 10] ^= 1;
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_IP4_BAD_CHECKSUM), 1);
+
+	len = echo4(f, "198.18.0.1");
+	f[14 + 30] ^= 1;
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_ICMP4_MALFORMED), 1);
+
+	len = echo4(f, "198.18.0.1");
+	wr16(f + 14 + 6, 0x2000); /* more fragments */
+	ip4_csum(f + 14);
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_IP4_FRAGMENT), 1);
+
+	len = ip4_frame(f, "198.18.0.2", "198.18.0.1", 17, udp, sizeof(udp));
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_UDP_NO_LISTENER), 1);
+	len = ip4_frame(f, "198.18.0.2", "198.18.0.1", 6, udp, sizeof(udp));
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_TCP_NO_LISTENER), 1);
+	len = ip4_frame(f, "198.18.0.2", "198.18.0.1", 47, gre, sizeof(gre));
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_IP4_UNKNOWN_PROTO), 1);
+
+	/* A broadcast or spoofed-VIP source would make us reflect. */
+	len = ip4_frame(f, "255.255.255.255", "198.18.0.1", 47, gre, sizeof(gre));
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	len = ip4_frame(f, "198.18.0.1", "198.18.0.1", 47, gre, sizeof(gre));
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_IP4_BAD_SOURCE), 2);
+
+	len = echo4(f, "198.18.0.1");
+	f[14] = 0x44; /* IHL 16 bytes */
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	len = echo4(f, "198.18.0.1");
+	wr16(f + 14 + 2, 400); /* longer than the frame */
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_IP4_MALFORMED), 2);
+	CHECK_EQ(ctr.tx_frames, 0);
+}
+
+static void test_ethernet_drops_are_counted(void)
+{
+	static const uint8_t other[6] = {0x02, 9, 9, 9, 9, 9};
+	uint8_t f[128];
+	uint16_t len;
+
+	setup();
+	len = echo4(f, "198.18.0.1");
+	memcpy(f, other, 6);
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_ETH_NOT_FOR_US), 1);
+	len = 60;
+	wr16(f + 12, 0x8100);
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_ETH_VLAN), 1);
+	wr16(f + 12, 0x88cc);
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_ETH_UNKNOWN_TYPE), 1);
+	len = 13;
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_ETH_TRUNCATED), 1);
+	CHECK_EQ(ctr.rx_frames, 4);
+}
+
+static void test_neighbour_solicitation_is_answered(void)
+{
+	uint8_t f[256];
+	uint8_t vip[16], peer[16];
+	uint16_t len = ns_frame(f, "2001:2::2", "ff02::1:ff00:1", "2001:2::1", true, 255);
+	uint8_t *ip = f + 14, *icmp = f + 54;
+
+	setup();
+	inet_pton(AF_INET6, "2001:2::1", vip);
+	inet_pton(AF_INET6, "2001:2::2", peer);
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_TX);
+	CHECK_EQ(len, 14 + 40 + 32);
+	CHECK(memcmp(f, peer_mac, 6) == 0);
+	CHECK(memcmp(f + 6, our_mac, 6) == 0);
+	CHECK(memcmp(ip + 8, vip, 16) == 0);
+	CHECK(memcmp(ip + 24, peer, 16) == 0);
+	CHECK_EQ(ip[7], 255);
+	CHECK_EQ(rd16(ip + 4), 32);
+	CHECK_EQ(icmp[0], 136);
+	CHECK_EQ(icmp[4], 0x60); /* solicited, override, not a router */
+	CHECK(memcmp(icmp + 8, vip, 16) == 0);
+	CHECK_EQ(icmp[24], 2);
+	CHECK(memcmp(icmp + 26, our_mac, 6) == 0);
+	CHECK_EQ(icmp6_sum(ip, icmp, 32), 0);
+	CHECK_EQ(ctr.ndp_adverts, 1);
+}
+
+static void test_duplicate_address_probe_is_defended(void)
+{
+	uint8_t f[256];
+	uint16_t len = ns_frame(f, "::", "ff02::1:ff00:1", "2001:2::1", false, 255);
+	uint8_t all_nodes[16];
+
+	setup();
+	inet_pton(AF_INET6, "ff02::1", all_nodes);
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_TX);
+	CHECK_EQ(f[0], 0x33);
+	CHECK_EQ(f[5], 1);
+	CHECK(memcmp(f + 14 + 24, all_nodes, 16) == 0);
+	CHECK_EQ(f[54 + 4], 0x20); /* not solicited */
+	CHECK_EQ(icmp6_sum(f + 14, f + 54, 32), 0);
+	/* A probe from :: must not carry a source link-layer address. */
+	len = ns_frame(f, "::", "ff02::1:ff00:1", "2001:2::1", true, 255);
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_NDP_MALFORMED), 1);
+	/* The reply does not fit a buffer too small for it. */
+	len = ns_frame(f, "::", "ff02::1:ff00:1", "2001:2::1", false, 255);
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, len, &ctr), NET_VERDICT_DROP);
+}
+
+static void test_ndp_drops_are_counted(void)
+{
+	uint8_t f[256];
+	uint16_t len;
+
+	setup();
+	len = ns_frame(f, "2001:2::2", "ff02::1:ff00:1", "2001:2::1", true, 64);
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_NDP_MALFORMED), 1);
+	/* Same solicited-node group as the VIP (low 24 bits), other target. */
+	len = ns_frame(f, "2001:2::2", "ff02::1:ff00:1", "2001:3::1", true, 255);
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_NDP_NOT_FOR_VIP), 1);
+	len = ns_frame(f, "2001:2::2", "ff02::1:ff00:9", "2001:2::9", true, 255);
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_IP6_NOT_FOR_VIP), 1);
+	len = ns_frame(f, "2001:2::2", "ff02::1:ff00:1", "2001:2::1", true, 255);
+	f[54 + 25] = 0; /* option of length zero */
+	{
+		uint8_t *ip = f + 14;
+		wr16(ip + 40 + 2, 0);
+		wr16(ip + 40 + 2, icmp6_sum(ip, ip + 40, 32));
+	}
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_NDP_MALFORMED), 2);
+}
+
+static void test_icmpv6_echo_is_answered(void)
+{
+	uint8_t icmp[24] = {128, 0, 0, 0, 0xab, 0xcd, 0, 7};
+	uint8_t f[256], vip[16], peer[16];
+	uint16_t len;
+
+	for (int hbh = 0; hbh <= 1; hbh++) {
+		setup();
+		for (int i = 8; i < 24; i++)
+			icmp[i] = (uint8_t)(i * 3);
+		inet_pton(AF_INET6, "2001:2::1", vip);
+		inet_pton(AF_INET6, "2001:2::2", peer);
+		len = ip6_frame(f, our_mac, "2001:2::2", "2001:2::1", 64, hbh, icmp, sizeof(icmp));
+		CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_TX);
+		CHECK_EQ(len, 14 + 40 + 24);
+		CHECK_EQ(f[14 + 6], 58);
+		CHECK(memcmp(f + 14 + 8, vip, 16) == 0);
+		CHECK(memcmp(f + 14 + 24, peer, 16) == 0);
+		CHECK_EQ(f[54], 129);
+		CHECK(memcmp(f + 54 + 4, icmp + 4, 20) == 0);
+		CHECK_EQ(icmp6_sum(f + 14, f + 54, 24), 0);
+		CHECK_EQ(ctr.icmp6_echo_replies, 1);
+	}
+}
+
+static void test_ipv6_drops_are_counted(void)
+{
+	uint8_t icmp[8] = {128, 0, 0, 0, 0, 1, 0, 1};
+	uint8_t f[256];
+	uint16_t len;
+
+	setup();
+	len = ip6_frame(f, our_mac, "2001:2::2", "2001:2::99", 64, false, icmp, sizeof(icmp));
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_IP6_NOT_FOR_VIP), 1);
+	len = ip6_frame(f, our_mac, "ff02::2", "2001:2::1", 64, false, icmp, sizeof(icmp));
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_IP6_BAD_SOURCE), 1);
+	len = ip6_frame(f, our_mac, "2001:2::2", "2001:2::1", 64, false, icmp, sizeof(icmp));
+	f[54 + 7] ^= 0x40;
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_ICMP6_MALFORMED), 1);
+	icmp[0] = 1; /* destination unreachable: nothing to answer */
+	len = ip6_frame(f, our_mac, "2001:2::2", "2001:2::1", 64, false, icmp, sizeof(icmp));
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_ICMP6_UNHANDLED), 1);
+	len = ip6_frame(f, our_mac, "2001:2::2", "2001:2::1", 64, false, icmp, sizeof(icmp));
+	f[14 + 6] = 17;
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_UDP_NO_LISTENER), 1);
+	f[14 + 6] = 44;
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_IP6_FRAGMENT), 1);
+	f[14 + 6] = 132; /* SCTP */
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_IP6_UNKNOWN_NEXT_HEADER), 1);
+	wr16(f + 14 + 4, 500);
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_IP6_MALFORMED), 1);
+}
+
+/* Every prefix of every valid frame: no crash, no reply, exactly one count each. */
+static void test_truncations_never_answer(void)
+{
+	uint8_t orig[256], f[256];
+	uint8_t icmp6[16] = {128, 0, 0, 0, 0, 1, 0, 1};
+	uint16_t lens[4];
+	uint8_t frames[4][256];
+	int answered = 0;
+
+	lens[0] = arp_frame(frames[0], 1, "198.18.0.1");
+	lens[1] = echo4(frames[1], "198.18.0.1");
+	lens[2] = ns_frame(frames[2], "2001:2::2", "ff02::1:ff00:1", "2001:2::1", true, 255);
+	lens[3] = ip6_frame(frames[3], our_mac, "2001:2::2", "2001:2::1", 64, true, icmp6, 16);
+	setup();
+	for (int k = 0; k < 4; k++) {
+		memcpy(orig, frames[k], lens[k]);
+		for (uint16_t cut = 0; cut < lens[k]; cut++) {
+			uint16_t len = cut;
+			memcpy(f, orig, lens[k]);
+			if (net_rx_frame(&ifc, f, &len, sizeof(f), &ctr) == NET_VERDICT_TX)
+				answered++;
+		}
+	}
+	/* ARP replies are valid from 42 bytes on; nothing shorter than a whole datagram is. */
+	CHECK_EQ(answered, 0);
+	{
+		uint64_t sum = ctr.tx_frames;
+		for (int r = 0; r < NET_DROP_MAX; r++)
+			sum += ctr.drops[r];
+		CHECK_EQ(sum, ctr.rx_frames);
+	}
+}
+
+static void test_counters_add_and_names(void)
+{
+	struct net_counters a, b;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	b.rx_frames = 3;
+	b.drops[NET_DROP_ETH_VLAN] = 2;
+	net_counters_add(&a, &b);
+	net_counters_add(&a, &b);
+	CHECK_EQ(a.rx_frames, 6);
+	CHECK_EQ(a.drops[NET_DROP_ETH_VLAN], 4);
+	for (unsigned r = 0; r < NET_DROP_MAX; r++)
+		CHECK(strcmp(net_drop_reason_name(r), "unknown") != 0);
+	CHECK(strcmp(net_drop_reason_name(NET_DROP_MAX), "unknown") == 0);
+	CHECK(strcmp(net_drop_reason_name(NET_DROP_TCP_NO_LISTENER), "tcp_no_listener") == 0);
+}
+
+int main(void)
+{
+	RUN(test_vip_validation);
+	RUN(test_arp_request_for_vip_is_answered);
+	RUN(test_arp_drops_are_counted);
+	RUN(test_icmp_echo_is_answered);
+	RUN(test_ipv4_drops_are_counted);
+	RUN(test_ethernet_drops_are_counted);
+	RUN(test_neighbour_solicitation_is_answered);
+	RUN(test_duplicate_address_probe_is_defended);
+	RUN(test_ndp_drops_are_counted);
+	RUN(test_icmpv6_echo_is_answered);
+	RUN(test_ipv6_drops_are_counted);
+	RUN(test_truncations_never_answer);
+	RUN(test_counters_add_and_names);
+	return tap_done();
+}
