@@ -16,7 +16,9 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -258,6 +260,32 @@ static void print_stats(json_t *stats)
 	fflush(stdout);
 }
 
+/*
+ * rte_eal_cleanup() leaves the EAL's runtime directory (its config and
+ * memory maps) behind. popdp is the only process of its prefix, so once it
+ * stops nothing can use them: remove them, so a stopped appliance leaves no
+ * shared-memory file.
+ */
+static void remove_runtime_dir_after_cleanup(void)
+{
+	char dir[PATH_MAX];
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
 static void sleep_ms(unsigned ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
@@ -413,6 +441,6 @@ int main(int argc, char **argv)
 	rte_mempool_free(pool);
 	rte_free(ifc);
 	json_decref(opt.vips);
-	rte_eal_cleanup();
+	remove_runtime_dir_after_cleanup();
 	return 0;
 }

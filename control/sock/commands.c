@@ -6,18 +6,36 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A typo'd option (`--outpt`) arrives as an argument: say so rather than ignore it. */
+static int no_args(struct ctl_call *call)
+{
+	const char *key;
+	json_t *value;
+
+	json_object_foreach(call->args, key, value)
+	{
+		return ctl_call_fail(call, -EINVAL, "InvalidParameterValue",
+				     "args.%.64s: %s takes no arguments; nothing was done", key,
+				     call->command);
+	}
+	return 0;
+}
+
 static int cmd_help(struct ctl_call *call)
 {
 	const struct ctl_server *srv = call->server;
-	json_t *list = json_array();
+	json_t *list;
 
+	if (no_args(call) < 0)
+		return -EINVAL;
+	list = json_array();
 	if (list == NULL)
 		return -ENOMEM;
 	for (size_t t = 0; t < srv->table_count; t++)
 		for (size_t i = 0; i < srv->tables[t].count; i++) {
 			const struct ctl_command *c = &srv->tables[t].entries[i];
-			json_array_append_new(list, json_pack("{s:s, s:s}", "command", c->words,
-							      "usage", c->usage));
+			json_array_append_new(
+			    list, json_pack("{s:s, s:s}", "command", c->words, "usage", c->usage));
 		}
 	call->result = json_pack("{s:o}", "commands", list);
 	return call->result != NULL ? 0 : -ENOMEM;
@@ -37,19 +55,22 @@ static int cmd_status(struct ctl_call *call)
 	struct tm tm;
 	json_t *dataplane;
 
+	if (no_args(call) < 0)
+		return -EINVAL;
 	gmtime_r(&srv->started_at, &tm);
 	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (dp->conn != NULL)
-		dataplane = json_pack("{s:b, s:I, s:I, s:O, s:O, s:I}", "attached", 1, "pid",
-				      dp->pid, "workers", dp->workers, "ports", dp->ports, "vips",
-				      dp->vips, "attached_s", seconds_since(dp->attached_at_ns, now));
+		dataplane =
+		    json_pack("{s:b, s:I, s:I, s:O, s:O, s:I}", "attached", 1, "pid", dp->pid,
+			      "workers", dp->workers, "ports", dp->ports, "vips", dp->vips,
+			      "attached_s", seconds_since(dp->attached_at_ns, now));
 	else
 		dataplane = json_pack("{s:b}", "attached", 0);
-	call->result = json_pack("{s:s, s:s, s:I, s:s, s:I, s:s?, s:o}", "version", POP_VERSION,
-				 "instance", srv->instance, "pid", (json_int_t)srv->pid,
-				 "started_at", started, "uptime_s",
-				 seconds_since(srv->started_ns, now), "socket", srv->socket_path,
-				 "dataplane", dataplane);
+	call->result =
+	    json_pack("{s:s, s:s, s:I, s:s, s:I, s:s?, s:o}", "version", POP_VERSION, "instance",
+		      srv->instance, "pid", (json_int_t)srv->pid, "started_at", started, "uptime_s",
+		      seconds_since(srv->started_ns, now), "socket", srv->socket_path, "dataplane",
+		      dataplane);
 	return call->result != NULL ? 0 : -ENOMEM;
 }
 
@@ -60,18 +81,19 @@ static int cmd_stats(struct ctl_call *call)
 	const struct ctl_dataplane *dp = &srv->dataplane;
 	json_t *control;
 
-	control = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "connections",
-			    (json_int_t)c->connections, "accepted", (json_int_t)c->accepted,
-			    "requests", (json_int_t)c->requests, "errors", (json_int_t)c->errors,
-			    "denied", (json_int_t)c->denied, "refused_limit",
-			    (json_int_t)c->refused_limit);
-	call->result = json_pack("{s:o, s:O, s:o}", "control", control, "dataplane",
-				 dp->stats != NULL ? dp->stats : json_null(),
-				 "dataplane_stats_age_ms",
-				 dp->stats != NULL
-					 ? json_integer((json_int_t)((pop_now_ns() - dp->stats_at_ns) /
-								     1000000ull))
-					 : json_null());
+	if (no_args(call) < 0)
+		return -EINVAL;
+	control =
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "connections", (json_int_t)c->connections,
+		      "accepted", (json_int_t)c->accepted, "requests", (json_int_t)c->requests,
+		      "errors", (json_int_t)c->errors, "denied", (json_int_t)c->denied,
+		      "refused_limit", (json_int_t)c->refused_limit);
+	call->result = json_pack(
+	    "{s:o, s:O, s:o}", "control", control, "dataplane",
+	    dp->stats != NULL ? dp->stats : json_null(), "dataplane_stats_age_ms",
+	    dp->stats != NULL
+		? json_integer((json_int_t)((pop_now_ns() - dp->stats_at_ns) / 1000000ull))
+		: json_null());
 	return call->result != NULL ? 0 : -ENOMEM;
 }
 
@@ -79,8 +101,10 @@ static int cmd_stats(struct ctl_call *call)
 static int attach_member(struct ctl_call *call, const char *name, json_type type, json_t **out)
 {
 	static const char *const kinds[] = {
-		[JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array",
-		[JSON_STRING] = "a string",  [JSON_INTEGER] = "an integer",
+	    [JSON_OBJECT] = "an object",
+	    [JSON_ARRAY] = "an array",
+	    [JSON_STRING] = "a string",
+	    [JSON_INTEGER] = "an integer",
 	};
 	json_t *v = json_object_get(call->args, name);
 
@@ -91,7 +115,8 @@ static int attach_member(struct ctl_call *call, const char *name, json_type type
 				     name);
 	if (json_typeof(v) != type)
 		return ctl_call_fail(call, -EINVAL, "InvalidParameterValue",
-				     "args.%s: must be %s; nothing was attached", name, kinds[type]);
+				     "args.%s: must be %s; nothing was attached", name,
+				     kinds[type]);
 	*out = v;
 	return 0;
 }
@@ -119,8 +144,9 @@ static int cmd_dataplane_attach(struct ctl_call *call)
 	    (rc = attach_member(call, "vips", JSON_ARRAY, &vips)) < 0)
 		return rc;
 	if (json_integer_value(pid) <= 0 || json_integer_value(pid) > INT32_MAX)
-		return ctl_call_fail(call, -EINVAL, "InvalidParameterValue",
-				     "args.pid: must be a process id above 0; nothing was attached");
+		return ctl_call_fail(
+		    call, -EINVAL, "InvalidParameterValue",
+		    "args.pid: must be a process id above 0; nothing was attached");
 	if (json_integer_value(workers) < 0)
 		return ctl_call_fail(call, -EINVAL, "InvalidParameterValue",
 				     "args.workers: must be 0 or more; nothing was attached");
@@ -180,18 +206,18 @@ void ctl_dataplane_conn_closed(struct ctl_server *srv, struct ctl_conn *conn)
 }
 
 const struct ctl_command ctl_builtin_commands[] = {
-	{"help", "help: list the commands and their usage", cmd_help},
-	{"status", "status: version, instance, pid, uptime, socket and data plane attachment",
-	 cmd_status},
-	{"stats", "stats: control socket counters and the data plane's last counters", cmd_stats},
-	{"dataplane attach",
-	 "dataplane attach {pid, instance, version, workers, ports, vips}: register this "
-	 "connection as the data plane (popdp only)",
-	 cmd_dataplane_attach},
-	{"dataplane stats",
-	 "dataplane stats {counters...}: store the data plane's counters (attached popdp only)",
-	 cmd_dataplane_stats},
+    {"help", "help: list the commands and their usage", cmd_help},
+    {"status", "status: version, instance, pid, uptime, socket and data plane attachment",
+     cmd_status},
+    {"stats", "stats: control socket counters and the data plane's last counters", cmd_stats},
+    {"dataplane attach",
+     "dataplane attach {pid, instance, version, workers, ports, vips}: register this "
+     "connection as the data plane (popdp only)",
+     cmd_dataplane_attach},
+    {"dataplane stats",
+     "dataplane stats {counters...}: store the data plane's counters (attached popdp only)",
+     cmd_dataplane_stats},
 };
 
 const size_t ctl_builtin_command_count =
-	sizeof(ctl_builtin_commands) / sizeof(ctl_builtin_commands[0]);
+    sizeof(ctl_builtin_commands) / sizeof(ctl_builtin_commands[0]);

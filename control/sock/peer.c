@@ -10,7 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+#define GROUPADD_ATTEMPTS 5
+#define GROUPADD_RETRY_NS 100000000L
 
 int ctl_peer_check(uid_t uid, gid_t gid, bool have_group, gid_t group_gid)
 {
@@ -85,17 +89,22 @@ static int run_groupadd(const char *name)
 
 int ctl_group_ensure(const char *name, gid_t *gid)
 {
-	int rc;
+	int rc = 0;
 
 	if (group_lookup(name, gid) == 0)
 		return 0;
 	if (geteuid() != 0)
 		return -ENOENT;
-	rc = run_groupadd(name);
-	/* Another process may have created it meanwhile: look again either way. */
-	if (group_lookup(name, gid) == 0) {
-		CTL_LOG(NOTICE, "created system group %s (gid %u)", name, (unsigned)*gid);
-		return 0;
+	/* groupadd fails while another one holds /etc/group's lock (two popd
+	 * instances booting together): look again after each try, a few times. */
+	for (int attempt = 0; attempt < GROUPADD_ATTEMPTS; attempt++) {
+		if (attempt > 0)
+			nanosleep(&(struct timespec){.tv_nsec = GROUPADD_RETRY_NS}, NULL);
+		rc = run_groupadd(name);
+		if (group_lookup(name, gid) == 0) {
+			CTL_LOG(NOTICE, "system group %s has gid %u", name, (unsigned)*gid);
+			return 0;
+		}
 	}
 	CTL_LOG(ERR, "groupadd --system %s failed: %s", name, pop_strerror(rc < 0 ? rc : -ENOENT));
 	return -ECHILD;
@@ -107,6 +116,11 @@ static int mkdir_parents(char *path)
 		*p = '\0';
 		int rc = mkdir(path, 0755);
 		int err = errno;
+		/* Group members must be able to pass through, whatever the umask. */
+		if (rc == 0 && chmod(path, 0755) < 0) {
+			err = errno;
+			rc = -1;
+		}
 		*p = '/';
 		if (rc < 0 && err != EEXIST)
 			return -err;

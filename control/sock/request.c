@@ -9,7 +9,7 @@
 #include <string.h>
 
 static int request_fail(struct ctl_error *err, int rc, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static int request_fail(struct ctl_error *err, int rc, const char *code, const char *fmt, ...)
 {
@@ -59,10 +59,11 @@ static int normalize_command(const char *text, size_t len, char *out, struct ctl
 			continue;
 		}
 		if (c < 0x21 || c > 0x7e)
-			return request_fail(err, -POP_EFORMAT, "InvalidRequest",
-					    "command: byte %zu is not printable ASCII; commands are "
-					    "words like \"status\" or \"dataplane attach\"",
-					    i);
+			return request_fail(
+			    err, -POP_EFORMAT, "InvalidRequest",
+			    "command: byte %zu is not printable ASCII; commands are "
+			    "words like \"status\" or \"dataplane attach\"",
+			    i);
 		if (!in_word && n > 0) {
 			if (n >= CTL_COMMAND_MAX_BYTES)
 				goto too_long;
@@ -79,8 +80,8 @@ static int normalize_command(const char *text, size_t len, char *out, struct ctl
 				    "command: is empty; send \"help\" for the list of commands");
 	return 0;
 too_long:
-	return request_fail(err, -POP_EFORMAT, "InvalidRequest",
-			    "command: longer than %d bytes", CTL_COMMAND_MAX_BYTES);
+	return request_fail(err, -POP_EFORMAT, "InvalidRequest", "command: longer than %d bytes",
+			    CTL_COMMAND_MAX_BYTES);
 }
 
 int ctl_request_parse(const char *line, size_t len, size_t max_bytes, struct ctl_request *req,
@@ -94,20 +95,22 @@ int ctl_request_parse(const char *line, size_t len, size_t max_bytes, struct ctl
 	memset(req, 0, sizeof(*req));
 	memset(err, 0, sizeof(*err));
 	if (len > max_bytes)
-		return request_fail(err, -POP_ELIMIT, "RequestTooLarge",
-				    "request line of %zu bytes exceeds Control.MaxRequestBytes (%zu); "
-				    "the connection is closed",
-				    len, max_bytes);
+		return request_fail(
+		    err, -POP_ELIMIT, "RequestTooLarge",
+		    "request line of %zu bytes exceeds Control.MaxRequestBytes (%zu); "
+		    "the connection is closed",
+		    len, max_bytes);
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
-	req->root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	req->root = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (req->root == NULL)
 		return request_fail(err, -POP_EFORMAT, "InvalidRequest",
 				    "not valid JSON at byte %d: %s; send one JSON object per line",
 				    jerr.position, jerr.text);
 	if (!json_is_object(req->root))
 		return request_fail(err, -POP_EFORMAT, "InvalidRequest",
-				    "a request must be a JSON object, got %s", json_kind(req->root));
+				    "a request must be a JSON object, got %s",
+				    json_kind(req->root));
 
 	value = json_object_get(req->root, "id");
 	if (value != NULL && !json_is_null(value)) {
@@ -222,7 +225,7 @@ const struct ctl_command *ctl_server_find_command(const struct ctl_server *srv, 
 {
 	for (size_t t = 0; t < srv->table_count; t++) {
 		const struct ctl_command *cmd =
-			ctl_command_find(srv->tables[t].entries, srv->tables[t].count, words);
+		    ctl_command_find(srv->tables[t].entries, srv->tables[t].count, words);
 		if (cmd != NULL)
 			return cmd;
 	}
@@ -245,7 +248,7 @@ static void unknown_command(const struct ctl_server *srv, const char *words, str
 			if (strncmp(w, words, words_len) != 0 || w[words_len] != ' ')
 				continue;
 			n = snprintf(hint + hint_len, sizeof(hint) - hint_len, "%s\"%s\"",
-				     shown ? ", " : "; did you mean ", w);
+				     shown ? " or " : "; did you mean ", w);
 			if (n < 0 || (size_t)n >= sizeof(hint) - hint_len)
 				break;
 			hint_len += (size_t)n;
@@ -253,11 +256,12 @@ static void unknown_command(const struct ctl_server *srv, const char *words, str
 		}
 	}
 	request_fail(err, -ENOENT, "UnknownCommand",
-		     "\"%.256s\" is not a command%s; send \"help\" for the list", words, hint);
+		     "\"%.256s\" is not a command%s%s send \"help\" for the list", words, hint,
+		     shown ? "?" : ";");
 }
 
-int ctl_server_execute(struct ctl_server *srv, struct ctl_conn *conn, const char *line,
-		       size_t len, char **response, size_t *response_len)
+int ctl_server_execute(struct ctl_server *srv, struct ctl_conn *conn, const char *line, size_t len,
+		       char **response, size_t *response_len)
 {
 	struct ctl_request req;
 	struct ctl_call call;
@@ -286,11 +290,11 @@ int ctl_server_execute(struct ctl_server *srv, struct ctl_conn *conn, const char
 	if (rc < 0) {
 		srv->counters.errors++;
 		CTL_LOG(DEBUG, "request refused: %s: %s", call.error.code, call.error.message);
-		*response = ctl_response_render(req.has_id, req.id, NULL, &call.error,
-						response_len);
+		*response =
+		    ctl_response_render(req.has_id, req.id, NULL, &call.error, response_len);
 	} else {
-		*response = ctl_response_render(req.has_id, req.id, call.result, NULL,
-						response_len);
+		*response =
+		    ctl_response_render(req.has_id, req.id, call.result, NULL, response_len);
 	}
 	json_decref(call.result);
 	ctl_request_release(&req);

@@ -12,13 +12,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define NS_PER_S             1000000000ull
-#define NS_PER_MS            1000000ull
+#define NS_PER_S	     1000000000ull
+#define NS_PER_MS	     1000000ull
 #define ACCEPTS_PER_WAKEUP   64
-#define ACCEPT_PAUSE_NS      (100 * NS_PER_MS)
+#define ACCEPT_PAUSE_NS	     (100 * NS_PER_MS)
 #define READ_CHUNK_MIN_BYTES 4096
-#define DRAIN_MAX_BYTES      (64 * 1024)
-#define NO_DEADLINE          UINT64_MAX
+#define DRAIN_MAX_BYTES	     (64 * 1024)
+#define NO_DEADLINE	     UINT64_MAX
 
 int ctl_server_create(const struct ctl_server_config *cfg, struct ctl_server **out)
 {
@@ -191,7 +191,8 @@ static void log_refusal(struct ctl_server *srv, const struct ucred *cred, const 
 		srv->refusals_unlogged++;
 		return;
 	}
-	CTL_LOG(WARNING, "refused connection of pid %d uid %u gid %u: %s (%llu more since last line)",
+	CTL_LOG(WARNING,
+		"refused connection of pid %d uid %u gid %u: %s (%llu more since last line)",
 		(int)cred->pid, (unsigned)cred->uid, (unsigned)cred->gid, code,
 		(unsigned long long)srv->refusals_unlogged);
 	srv->last_refusal_log_ns = now;
@@ -290,7 +291,8 @@ static void accept_ready(struct ctl_server *srv)
 			/* Out of fds or memory: the listen fd would stay readable and spin
 			 * the loop, so stop watching it for a while. */
 			CTL_LOG(WARNING, "accept: %s; pausing new connections for %llu ms",
-				pop_strerror(-errno), (unsigned long long)(ACCEPT_PAUSE_NS / NS_PER_MS));
+				pop_strerror(-errno),
+				(unsigned long long)(ACCEPT_PAUSE_NS / NS_PER_MS));
 			srv->accept_paused_until = pop_now_ns() + ACCEPT_PAUSE_NS;
 			epoll_watch(srv, EPOLL_CTL_MOD, srv->listen_fd, 0, &srv->listen_fd);
 			return;
@@ -301,10 +303,11 @@ static void accept_ready(struct ctl_server *srv)
 		}
 		if (srv->counters.connections >= srv->max_connections) {
 			srv->counters.refused_limit++;
-			snprintf(message, sizeof(message),
-				 "popd already serves %u connections (Control.MaxConnections); this "
-				 "one is closed, the others are kept",
-				 srv->max_connections);
+			snprintf(
+			    message, sizeof(message),
+			    "popd already serves %u connections (Control.MaxConnections); this "
+			    "one is closed, the others are kept",
+			    srv->max_connections);
 			refuse(srv, fd, &cred, "TooManyConnections", message);
 			continue;
 		}
@@ -467,8 +470,8 @@ static int conn_read(struct ctl_conn *c)
 static int conn_flush(struct ctl_conn *c)
 {
 	while (conn_pending(c) > 0) {
-		ssize_t n = send(c->fd, c->out + c->out_off, conn_pending(c),
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
+		ssize_t n =
+		    send(c->fd, c->out + c->out_off, conn_pending(c), MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

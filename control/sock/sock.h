@@ -29,8 +29,9 @@
  * A request line longer than `max_request_bytes` (not counting its "\n") gets
  * `RequestTooLarge` and the connection is closed. A line that is not JSON, not
  * an object, or has a missing or invalid field gets `InvalidRequest` and the
- * connection stays open. If the client half-closes after a last line without
- * "\n", that line is still answered.
+ * connection stays open. Blank lines get no answer. If the client half-closes
+ * after a last line without "\n", that line is still answered. An idle
+ * connection is closed without a message.
  *
  * Request:
  *
@@ -55,6 +56,9 @@
  * `DataplaneAlreadyAttached`, `NotAttached`, `InternalFailure`.
  *
  * # Built-in commands
+ *
+ * `help`, `status` and `stats` take no args: a stray member (a mistyped
+ * option) gets `InvalidParameterValue` naming it.
  *
  * - `help` → `{"commands": [{"command": "...", "usage": "..."}, ...]}`
  * - `status` → `{"version", "instance", "pid", "started_at" (RFC 3339 UTC),
@@ -108,7 +112,7 @@
 /** Pending output above which a connection's further requests wait. */
 #define CTL_OUTPUT_SOFT_LIMIT_BYTES (256 * 1024)
 /** Mode of the socket file and of the run directory. */
-#define CTL_SOCKET_MODE  0660
+#define CTL_SOCKET_MODE	 0660
 #define CTL_RUN_DIR_MODE 0750
 /** The group whose members may use the socket. */
 #define CTL_GROUP_NAME "pop"
@@ -121,11 +125,11 @@ struct ctl_error {
 
 /** One request line, parsed. */
 struct ctl_request {
-	json_t *root;                          /**< owned; NULL if not JSON */
-	bool has_id;                           /**< `id` was present and valid */
-	json_int_t id;                         /**< valid when has_id */
+	json_t *root;				 /**< owned; NULL if not JSON */
+	bool has_id;				 /**< `id` was present and valid */
+	json_int_t id;				 /**< valid when has_id */
 	char command[CTL_COMMAND_MAX_BYTES + 1]; /**< words joined by one space */
-	json_t *args;                          /**< borrowed from root, never NULL on success */
+	json_t *args;				 /**< borrowed from root, never NULL on success */
 };
 
 /** A server; opaque. */
@@ -136,11 +140,11 @@ struct ctl_conn;
 /** What a handler gets, and fills in. */
 struct ctl_call {
 	struct ctl_server *server; /**< the server that received the request */
-	struct ctl_conn *conn;     /**< the connection; NULL for ctl_server_execute(..., NULL, ...) */
-	const char *command;       /**< the normalized command words */
-	json_t *args;              /**< borrowed; an object, never NULL */
-	json_t *result;            /**< set by the handler on success (owned); NULL sends {} */
-	struct ctl_error error;    /**< set by ctl_call_fail() */
+	struct ctl_conn *conn;	/**< the connection; NULL for ctl_server_execute(..., NULL, ...) */
+	const char *command;	/**< the normalized command words */
+	json_t *args;		/**< borrowed; an object, never NULL */
+	json_t *result;		/**< set by the handler on success (owned); NULL sends {} */
+	struct ctl_error error; /**< set by ctl_call_fail() */
 };
 
 /**
@@ -156,13 +160,13 @@ struct ctl_command {
 
 /** Settings of a server. */
 struct ctl_server_config {
-	const char *instance;     /**< instance name, reported by `status` */
+	const char *instance;	  /**< instance name, reported by `status` */
 	const char *socket_path;  /**< NULL: no socket (tests, fuzzers) */
 	unsigned max_connections; /**< concurrent connections admitted */
 	size_t max_request_bytes; /**< longest request line, "\n" excluded */
 	unsigned idle_timeout_s;  /**< idle connections are closed after this */
-	bool have_group;          /**< group_gid is valid */
-	gid_t group_gid;          /**< the `pop` group: peers in it are allowed */
+	bool have_group;	  /**< group_gid is valid */
+	gid_t group_gid;	  /**< the `pop` group: peers in it are allowed */
 };
 
 /**
@@ -198,7 +202,7 @@ char *ctl_response_render(bool has_id, json_int_t id, const json_t *result,
  * @param code the AWS-style code; fmt, ... the message.
  */
 int ctl_call_fail(struct ctl_call *call, int err, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /**
  * Find a command by its normalized words in a table.
@@ -253,8 +257,8 @@ void ctl_server_destroy(struct ctl_server *srv);
  * @return 0 when the request succeeded, 1 when an error response was produced
  *         (still in *response), -ENOMEM.
  */
-int ctl_server_execute(struct ctl_server *srv, struct ctl_conn *conn, const char *line,
-		       size_t len, char **response, size_t *response_len);
+int ctl_server_execute(struct ctl_server *srv, struct ctl_conn *conn, const char *line, size_t len,
+		       char **response, size_t *response_len);
 
 /** The socket path the server listens on, or NULL. */
 const char *ctl_server_socket_path(const struct ctl_server *srv);

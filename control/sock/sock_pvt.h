@@ -15,18 +15,18 @@
 struct ctl_conn {
 	struct ctl_server *srv;
 	int fd;
-	uint64_t serial;      /* for log lines: fds are reused, serials are not */
+	uint64_t serial; /* for log lines: fds are reused, serials are not */
 	pid_t peer_pid;
 	uid_t peer_uid;
-	char *in;             /* request bytes: in[in_off..in_len) not yet consumed */
+	char *in; /* request bytes: in[in_off..in_len) not yet consumed */
 	size_t in_off, in_len, in_cap;
-	size_t scan_off;      /* in[in_off..scan_off) holds no "\n": don't rescan it */
-	char *out;            /* response bytes not yet sent: out[out_off..out_len) */
+	size_t scan_off; /* in[in_off..scan_off) holds no "\n": don't rescan it */
+	char *out;	 /* response bytes not yet sent: out[out_off..out_len) */
 	size_t out_off, out_len, out_cap;
 	uint64_t last_active_ns;
 	uint32_t epoll_events;
-	bool peer_eof;        /* the client half-closed: answer, flush, close */
-	bool closing;         /* close once the output is flushed */
+	bool peer_eof; /* the client half-closed: answer, flush, close */
+	bool closing;  /* close once the output is flushed */
 	struct ctl_conn *prev, *next;
 };
 
@@ -38,7 +38,7 @@ struct ctl_dataplane {
 	json_t *vips;
 	char version[64];
 	uint64_t attached_at_ns;
-	json_t *stats;         /* the last `dataplane stats` object, or NULL */
+	json_t *stats; /* the last `dataplane stats` object, or NULL */
 	uint64_t stats_at_ns;
 };
 
@@ -72,7 +72,7 @@ struct ctl_server {
 	ino_t socket_ino;
 	bool stop;
 	uint64_t next_serial;
-	uint64_t next_sweep_ns;       /* no connection can go idle before this */
+	uint64_t next_sweep_ns;	      /* no connection can go idle before this */
 	uint64_t accept_paused_until; /* out of fds: retry accepting after this */
 	uint64_t last_refusal_log_ns;
 	uint64_t refusals_unlogged;

@@ -56,10 +56,11 @@ static __always_inline int pf_ipv6_is_ext_hdr(__u8 nexthdr)
  * The L4 header at @l3 + @l4_off. @l3_len is the IP length the header
  * declares: a frame may carry Ethernet padding after it, which is not L4.
  */
-static __always_inline enum pf_stat pf_parse_l4(void *l3, __u32 l4_off, __u32 l3_len,
-						void *data_end, int ipv6, struct pf_packet *pkt)
+static __always_inline enum pf_stat pf_parse_l4(__u8 *l3, __u32 l4_off, __u32 l3_len,
+						const __u8 *data_end, int ipv6,
+						struct pf_packet *pkt)
 {
-	void *l4 = l3 + l4_off;
+	__u8 *l4 = l3 + l4_off;
 	__u32 need;
 
 	switch (pkt->l4_proto) {
@@ -87,10 +88,12 @@ static __always_inline enum pf_stat pf_parse_l4(void *l3, __u32 l4_off, __u32 l3
 		return PF_STAT_DROP_TRUNCATED_L4;
 
 	if (pkt->l4_proto == IPPROTO_UDP || pkt->l4_proto == IPPROTO_TCP) {
-		/* source and dest are at the same place in both headers */
-		struct udphdr *ports = l4;
+		/* Source and dest sit at the same place in both headers. The
+		 * check again against data_end gives the verifier a constant
+		 * size, whatever clang made of `need`. */
+		struct udphdr *ports = (struct udphdr *)l4;
 
-		if ((void *)(ports + 1) > data_end)
+		if ((__u8 *)(ports + 1) > data_end)
 			return PF_STAT_DROP_TRUNCATED_L4;
 		pkt->src_port = bpf_ntohs(ports->source);
 		pkt->dst_port = bpf_ntohs(ports->dest);
@@ -99,12 +102,13 @@ static __always_inline enum pf_stat pf_parse_l4(void *l3, __u32 l4_off, __u32 l3
 	return PF_PARSED;
 }
 
-static __always_inline enum pf_stat pf_parse_ipv4(void *data, void *data_end, struct pf_packet *pkt)
+static __always_inline enum pf_stat pf_parse_ipv4(__u8 *data, const __u8 *data_end,
+						  struct pf_packet *pkt)
 {
-	struct iphdr *ip = data + pkt->l3_offset;
+	struct iphdr *ip = (struct iphdr *)(data + pkt->l3_offset);
 	__u32 hdr_len, tot_len;
 
-	if ((void *)(ip + 1) > data_end)
+	if ((__u8 *)(ip + 1) > data_end)
 		return PF_STAT_DROP_TRUNCATED_L3;
 	if (ip->version != 4 || ip->ihl < 5)
 		return PF_STAT_DROP_MALFORMED_IPV4;
@@ -113,7 +117,7 @@ static __always_inline enum pf_stat pf_parse_ipv4(void *data, void *data_end, st
 	if (tot_len < hdr_len)
 		return PF_STAT_DROP_MALFORMED_IPV4;
 	/* Covers the options too, since tot_len >= hdr_len. */
-	if ((void *)ip + tot_len > data_end)
+	if ((__u8 *)ip + tot_len > data_end)
 		return PF_STAT_DROP_TRUNCATED_L3;
 
 	pkt->l4_proto = ip->protocol;
@@ -122,24 +126,25 @@ static __always_inline enum pf_stat pf_parse_ipv4(void *data, void *data_end, st
 		pkt->flags |= PF_PKT_LATER_FRAGMENT;
 		return PF_PARSED;
 	}
-	return pf_parse_l4(ip, hdr_len, tot_len, data_end, 0, pkt);
+	return pf_parse_l4((__u8 *)ip, hdr_len, tot_len, data_end, 0, pkt);
 }
 
-static __always_inline enum pf_stat pf_parse_ipv6(void *data, void *data_end, struct pf_packet *pkt)
+static __always_inline enum pf_stat pf_parse_ipv6(__u8 *data, const __u8 *data_end,
+						  struct pf_packet *pkt)
 {
-	struct ipv6hdr *ip6 = data + pkt->l3_offset;
+	struct ipv6hdr *ip6 = (struct ipv6hdr *)(data + pkt->l3_offset);
 	__u32 l3_len, off;
 	__u8 nexthdr;
 	int i;
 
-	if ((void *)(ip6 + 1) > data_end)
+	if ((__u8 *)(ip6 + 1) > data_end)
 		return PF_STAT_DROP_TRUNCATED_L3;
 	if (ip6->version != 6)
 		return PF_STAT_DROP_MALFORMED_IPV6;
 	/* Payload length 0 would announce a jumbogram, which no link of ours
 	 * carries; taken literally it leaves room for no header. */
 	l3_len = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
-	if ((void *)ip6 + l3_len > data_end)
+	if ((__u8 *)ip6 + l3_len > data_end)
 		return PF_STAT_DROP_TRUNCATED_L3;
 
 	nexthdr = ip6->nexthdr;
@@ -152,11 +157,11 @@ static __always_inline enum pf_stat pf_parse_ipv6(void *data, void *data_end, st
 		if (!pf_ipv6_is_ext_hdr(nexthdr))
 			break;
 		/* Every extension header is at least 8 bytes long. */
-		ext = (void *)ip6 + off;
-		if ((void *)ext + 8 > data_end || off + 8 > l3_len)
+		ext = (struct ipv6_opt_hdr *)((__u8 *)ip6 + off);
+		if ((__u8 *)ext + 8 > data_end || off + 8 > l3_len)
 			return PF_STAT_DROP_TRUNCATED_L3;
 		if (nexthdr == IPPROTO_FRAGMENT) {
-			struct pf_ipv6_frag_hdr *frag = (void *)ext;
+			struct pf_ipv6_frag_hdr *frag = (struct pf_ipv6_frag_hdr *)ext;
 
 			if (bpf_ntohs(frag->frag_off) & PF_IPV6_OFFSET_MASK) {
 				pkt->l4_proto = frag->nexthdr;
@@ -180,17 +185,18 @@ static __always_inline enum pf_stat pf_parse_ipv6(void *data, void *data_end, st
 
 	pkt->l4_proto = nexthdr;
 	pkt->l4_offset = pkt->l3_offset + off;
-	return pf_parse_l4(ip6, off, l3_len, data_end, 1, pkt);
+	return pf_parse_l4((__u8 *)ip6, off, l3_len, data_end, 1, pkt);
 }
 
-static __always_inline enum pf_stat pf_parse(void *data, void *data_end, struct pf_packet *pkt)
+static __always_inline enum pf_stat pf_parse(__u8 *data, const __u8 *data_end,
+					     struct pf_packet *pkt)
 {
-	struct ethhdr *eth = data;
+	struct ethhdr *eth = (struct ethhdr *)data;
 	__u32 off = sizeof(*eth);
 	__be16 proto;
 	int i;
 
-	if ((void *)(eth + 1) > data_end)
+	if ((__u8 *)(eth + 1) > data_end)
 		return PF_STAT_DROP_TRUNCATED_L2;
 	proto = eth->h_proto;
 #pragma clang loop unroll(full)
@@ -199,8 +205,8 @@ static __always_inline enum pf_stat pf_parse(void *data, void *data_end, struct 
 
 		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
 			break;
-		vlan = data + off;
-		if ((void *)(vlan + 1) > data_end)
+		vlan = (struct pf_vlan_hdr *)(data + off);
+		if ((__u8 *)(vlan + 1) > data_end)
 			return PF_STAT_DROP_TRUNCATED_L2;
 		proto = vlan->encapsulated_proto;
 		off += sizeof(*vlan);
@@ -243,8 +249,8 @@ static __always_inline enum pf_stat pf_classify(const struct pf_packet *pkt)
 SEC("xdp")
 int pop_prefilter(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
+	__u8 *data = (__u8 *)(long)ctx->data;
+	__u8 *data_end = (__u8 *)(long)ctx->data_end;
 	__u64 bytes = data_end - data;
 	struct pf_packet pkt = {};
 	enum pf_stat verdict;

@@ -4,7 +4,7 @@
  * with no NIC and no kernel in the way, and prints per-core packets per
  * second and cycles per packet (median of the runs, with min and max).
  *
- *   popbench [--packets N] [--runs N]
+ *   popbench [--packets N] [--runs N] [--case NAME]
  */
 #include "base.h"
 #include "net.h"
@@ -116,6 +116,7 @@ int main(int argc, char **argv)
 	struct net_iface ifc;
 	struct net_counters ctr;
 	unsigned long packets = 2000000, runs = 5;
+	const char *only = NULL;
 	uint8_t buf[256];
 
 	for (int i = 1; i + 1 < argc; i += 2) {
@@ -123,9 +124,11 @@ int main(int argc, char **argv)
 			packets = strtoul(argv[i + 1], NULL, 10);
 		else if (strcmp(argv[i], "--runs") == 0)
 			runs = strtoul(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--case") == 0)
+			only = argv[i + 1];
 	}
 	if (packets == 0 || runs == 0 || runs > 100) {
-		fprintf(stderr, "usage: popbench [--packets N] [--runs 1..100]\n");
+		fprintf(stderr, "usage: popbench [--packets N] [--runs 1..100] [--case NAME]\n");
 		return 2;
 	}
 	memset(&ifc, 0, sizeof(ifc));
@@ -141,6 +144,9 @@ int main(int argc, char **argv)
 	for (int k = 0; k < 4; k++) {
 		uint64_t cyc[100], ns[100];
 		double mpps[100];
+
+		if (only != NULL && strcmp(only, cases[k].name) != 0)
+			continue;
 		for (unsigned long r = 0; r < runs; r++) {
 			uint64_t t0 = pop_now_ns(), c0 = __rdtsc();
 			memset(&ctr, 0, sizeof(ctr));

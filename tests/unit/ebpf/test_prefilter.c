@@ -19,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <netinet/in.h>
+
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <bpf/bpf.h>
@@ -31,17 +33,6 @@
 #define FRAME_MAX     512
 #define META_MAX      32 /* the kernel's limit on XDP metadata */
 #define MIN_FRAME_LEN 60 /* Ethernet minimum without FCS */
-
-#define IPPROTO_HOPOPTS_ 0
-#define IPPROTO_ICMP_	 1
-#define IPPROTO_TCP_	 6
-#define IPPROTO_UDP_	 17
-#define IPPROTO_ROUTING_ 43
-#define IPPROTO_FRAG_	 44
-#define IPPROTO_GRE_	 47
-#define IPPROTO_ICMPV6_	 58
-#define IPPROTO_NONE_	 59
-#define IPPROTO_DSTOPTS_ 60
 
 #define ETH_P_LLDP_ 0x88cc
 
@@ -278,7 +269,7 @@ static void udp4_dns_frame(struct frame *f)
 	size_t ip;
 
 	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_UDP_);
+	ip = ipv4_begin(f, IPPROTO_UDP);
 	udp_dns(f);
 	ipv4_end(f, ip);
 }
@@ -288,7 +279,7 @@ static void udp6_dns_frame(struct frame *f)
 	size_t ip6;
 
 	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_UDP_);
+	ip6 = ipv6_begin(f, IPPROTO_UDP);
 	udp_dns(f);
 	ipv6_end(f, ip6);
 }
@@ -315,7 +306,7 @@ static void build_icmp4_echo(struct frame *f)
 	size_t ip;
 
 	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_ICMP_);
+	ip = ipv4_begin(f, IPPROTO_ICMP);
 	icmp_echo(f, 8);
 	ipv4_end(f, ip);
 }
@@ -325,7 +316,7 @@ static void build_icmp6_echo(struct frame *f)
 	size_t ip6;
 
 	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_ICMPV6_);
+	ip6 = ipv6_begin(f, IPPROTO_ICMPV6);
 	icmp_echo(f, 128);
 	ipv6_end(f, ip6);
 }
@@ -336,7 +327,7 @@ static void build_icmp6_neighbour_solicitation(struct frame *f)
 	size_t ip6;
 
 	eth_to(f, mac_solicited, ETH_P_IPV6);
-	ip6 = ipv6_begin_to(f, IPPROTO_ICMPV6_, ip6_pop_solicited, 255);
+	ip6 = ipv6_begin_to(f, IPPROTO_ICMPV6, ip6_pop_solicited, 255);
 	put_u8(f, 135); /* neighbour solicitation */
 	put_u8(f, 0);
 	put_be16(f, 0);
@@ -363,7 +354,7 @@ static void build_tcp4_https(struct frame *f)
 	size_t ip;
 
 	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_TCP_);
+	ip = ipv4_begin(f, IPPROTO_TCP);
 	tcp_syn(f, 40000, PF_PORT_HTTPS);
 	ipv4_end(f, ip);
 }
@@ -373,7 +364,7 @@ static void build_tcp6_http(struct frame *f)
 	size_t ip6;
 
 	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_TCP_);
+	ip6 = ipv6_begin(f, IPPROTO_TCP);
 	tcp_syn(f, 40000, PF_PORT_HTTP);
 	ipv6_end(f, ip6);
 }
@@ -383,7 +374,7 @@ static void build_tcp4_dns(struct frame *f)
 	size_t ip;
 
 	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_TCP_);
+	ip = ipv4_begin(f, IPPROTO_TCP);
 	tcp_syn(f, 40000, PF_PORT_DNS);
 	ipv4_end(f, ip);
 }
@@ -394,7 +385,7 @@ static void build_udp4_dns_padded_min_frame(struct frame *f)
 	size_t ip;
 
 	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_UDP_);
+	ip = ipv4_begin(f, IPPROTO_UDP);
 	udp(f, 40000, PF_PORT_DNS, 2);
 	ipv4_end(f, ip);
 	pad_to(f, MIN_FRAME_LEN);
@@ -406,7 +397,7 @@ static void build_vlan_udp4_dns(struct frame *f)
 
 	eth(f, ETH_P_8021Q);
 	vlan_tag(f, 100, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_UDP_);
+	ip = ipv4_begin(f, IPPROTO_UDP);
 	udp_dns(f);
 	ipv4_end(f, ip);
 }
@@ -417,7 +408,7 @@ static void build_vlan_udp6_dns(struct frame *f)
 
 	eth(f, ETH_P_8021Q);
 	vlan_tag(f, 100, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_UDP_);
+	ip6 = ipv6_begin(f, IPPROTO_UDP);
 	udp_dns(f);
 	ipv6_end(f, ip6);
 }
@@ -429,7 +420,7 @@ static void build_qinq_icmp4_echo(struct frame *f)
 	eth(f, ETH_P_8021AD);
 	vlan_tag(f, 10, ETH_P_8021Q);
 	vlan_tag(f, 20, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_ICMP_);
+	ip = ipv4_begin(f, IPPROTO_ICMP);
 	icmp_echo(f, 8);
 	ipv4_end(f, ip);
 }
@@ -439,7 +430,7 @@ static void build_ipv4_options_udp_dns(struct frame *f)
 	size_t ip;
 
 	eth(f, ETH_P_IP);
-	ip = ipv4_begin_opts(f, IPPROTO_UDP_, 12);
+	ip = ipv4_begin_opts(f, IPPROTO_UDP, 12);
 	udp_dns(f);
 	ipv4_end(f, ip);
 }
@@ -449,7 +440,7 @@ static void build_ipv4_max_options_udp_dns(struct frame *f)
 	size_t ip;
 
 	eth(f, ETH_P_IP);
-	ip = ipv4_begin_opts(f, IPPROTO_UDP_, 40);
+	ip = ipv4_begin_opts(f, IPPROTO_UDP, 40);
 	udp_dns(f);
 	ipv4_end(f, ip);
 }
@@ -459,7 +450,7 @@ static void build_ipv4_first_fragment_udp_dns(struct frame *f)
 	size_t ip;
 
 	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_UDP_);
+	ip = ipv4_begin(f, IPPROTO_UDP);
 	udp_dns(f);
 	ipv4_end(f, ip);
 	ipv4_set_frag(f, ip, 0, 1);
@@ -470,9 +461,9 @@ static void build_ipv6_hbh_dstopts_udp_dns(struct frame *f)
 	size_t ip6;
 
 	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_HOPOPTS_);
-	ipv6_opts_hdr(f, IPPROTO_DSTOPTS_, 1);
-	ipv6_opts_hdr(f, IPPROTO_UDP_, 2);
+	ip6 = ipv6_begin(f, IPPROTO_HOPOPTS);
+	ipv6_opts_hdr(f, IPPROTO_DSTOPTS, 1);
+	ipv6_opts_hdr(f, IPPROTO_UDP, 2);
 	udp_dns(f);
 	ipv6_end(f, ip6);
 }
@@ -483,12 +474,12 @@ static void build_ipv6_max_ext_headers_udp_dns(struct frame *f)
 	size_t ip6, i;
 
 	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_HOPOPTS_);
-	ipv6_opts_hdr(f, IPPROTO_ROUTING_, 1);
-	ipv6_segment_routing_hdr(f, IPPROTO_FRAG_);
-	ipv6_frag_hdr(f, IPPROTO_DSTOPTS_, 0, 1);
+	ip6 = ipv6_begin(f, IPPROTO_HOPOPTS);
+	ipv6_opts_hdr(f, IPPROTO_ROUTING, 1);
+	ipv6_segment_routing_hdr(f, IPPROTO_FRAGMENT);
+	ipv6_frag_hdr(f, IPPROTO_DSTOPTS, 0, 1);
 	for (i = 3; i < PF_IPV6_MAX_EXT_HDRS; i++)
-		ipv6_opts_hdr(f, i + 1 < PF_IPV6_MAX_EXT_HDRS ? IPPROTO_DSTOPTS_ : IPPROTO_UDP_, 1);
+		ipv6_opts_hdr(f, i + 1 < PF_IPV6_MAX_EXT_HDRS ? IPPROTO_DSTOPTS : IPPROTO_UDP, 1);
 	udp_dns(f);
 	ipv6_end(f, ip6);
 }
@@ -498,8 +489,8 @@ static void build_ipv6_first_fragment_udp_dns(struct frame *f)
 	size_t ip6;
 
 	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_FRAG_);
-	ipv6_frag_hdr(f, IPPROTO_UDP_, 0, 1);
+	ip6 = ipv6_begin(f, IPPROTO_FRAGMENT);
+	ipv6_frag_hdr(f, IPPROTO_UDP, 0, 1);
 	udp_dns(f);
 	ipv6_end(f, ip6);
 }
@@ -509,7 +500,7 @@ static void build_gre4(struct frame *f)
 	size_t ip;
 
 	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_GRE_);
+	ip = ipv4_begin(f, IPPROTO_GRE);
 	put_be16(f, 0);	       /* GRE flags, version */
 	put_be16(f, ETH_P_IP); /* protocol */
 	put_zeros(f, 20);
@@ -521,7 +512,7 @@ static void build_ipv6_no_next_header(struct frame *f)
 	size_t ip6;
 
 	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_NONE_);
+	ip6 = ipv6_begin(f, IPPROTO_NONE);
 	ipv6_end(f, ip6);
 }
 
@@ -532,7 +523,7 @@ static void build_tcp4_ssh(struct frame *f)
 	size_t ip;
 
 	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_TCP_);
+	ip = ipv4_begin(f, IPPROTO_TCP);
 	tcp_syn(f, 40000, 22);
 	ipv4_end(f, ip);
 }
@@ -542,7 +533,7 @@ static void build_udp4_discard(struct frame *f)
 	size_t ip;
 
 	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_UDP_);
+	ip = ipv4_begin(f, IPPROTO_UDP);
 	udp(f, 40000, 9, 16);
 	ipv4_end(f, ip);
 }
@@ -553,7 +544,7 @@ static void build_tcp4_origin_reply(struct frame *f)
 	size_t ip;
 
 	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_TCP_);
+	ip = ipv4_begin(f, IPPROTO_TCP);
 	tcp_syn(f, PF_PORT_HTTPS, 45678);
 	ipv4_end(f, ip);
 }
@@ -563,7 +554,7 @@ static void build_udp6_ntp(struct frame *f)
 	size_t ip6;
 
 	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_UDP_);
+	ip6 = ipv6_begin(f, IPPROTO_UDP);
 	udp(f, 123, 123, 48);
 	ipv6_end(f, ip6);
 }
@@ -573,7 +564,7 @@ static void build_ipv4_later_fragment(struct frame *f)
 	size_t ip;
 
 	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_UDP_);
+	ip = ipv4_begin(f, IPPROTO_UDP);
 	put_zeros(f, 64); /* the middle of a datagram: no UDP header */
 	ipv4_end(f, ip);
 	ipv4_set_frag(f, ip, 185, 0);
@@ -584,8 +575,8 @@ static void build_ipv6_later_fragment(struct frame *f)
 	size_t ip6;
 
 	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_FRAG_);
-	ipv6_frag_hdr(f, IPPROTO_UDP_, 181, 0);
+	ip6 = ipv6_begin(f, IPPROTO_FRAGMENT);
+	ipv6_frag_hdr(f, IPPROTO_UDP, 181, 0);
 	put_zeros(f, 64);
 	ipv6_end(f, ip6);
 }
@@ -608,7 +599,7 @@ static void build_ipv6_under_lldp_ethertype(struct frame *f)
 	size_t ip6;
 
 	eth(f, ETH_P_LLDP_);
-	ip6 = ipv6_begin(f, IPPROTO_UDP_);
+	ip6 = ipv6_begin(f, IPPROTO_UDP);
 	udp_dns(f);
 	ipv6_end(f, ip6);
 }
@@ -621,7 +612,7 @@ static void build_three_vlan_tags(struct frame *f)
 	vlan_tag(f, 10, ETH_P_8021Q);
 	vlan_tag(f, 20, ETH_P_8021Q);
 	vlan_tag(f, 30, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_UDP_);
+	ip = ipv4_begin(f, IPPROTO_UDP);
 	udp_dns(f);
 	ipv4_end(f, ip);
 }
@@ -658,7 +649,7 @@ static void build_truncated_ipv4_options(struct frame *f)
 	size_t ip;
 
 	eth(f, ETH_P_IP);
-	ip = ipv4_begin_opts(f, IPPROTO_UDP_, 8);
+	ip = ipv4_begin_opts(f, IPPROTO_UDP, 8);
 	ipv4_end(f, ip);
 	f->len = ip + 24; /* IHL says 28 */
 }
@@ -686,8 +677,8 @@ static void build_truncated_ipv6_ext_header(struct frame *f)
 	size_t ip6;
 
 	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_HOPOPTS_);
-	put_u8(f, IPPROTO_UDP_);
+	ip6 = ipv6_begin(f, IPPROTO_HOPOPTS);
+	put_u8(f, IPPROTO_UDP);
 	put_u8(f, 0);
 	put_be16(f, 0);
 	ipv6_end(f, ip6); /* 4 of the header's 8 bytes */
@@ -699,8 +690,8 @@ static void build_truncated_ipv6_ext_length(struct frame *f)
 	size_t ip6;
 
 	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_DSTOPTS_);
-	ipv6_opts_hdr(f, IPPROTO_NONE_, 1);
+	ip6 = ipv6_begin(f, IPPROTO_DSTOPTS);
+	ipv6_opts_hdr(f, IPPROTO_NONE, 1);
 	ipv6_end(f, ip6);
 	f->bytes[ip6 + 40 + 1] = 3; /* says 32 bytes; 8 are there */
 	pad_to(f, ip6 + 40 + 32);   /* bytes in the frame, not in the packet */
@@ -711,7 +702,7 @@ static void build_truncated_udp4(struct frame *f)
 	size_t ip;
 
 	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_UDP_);
+	ip = ipv4_begin(f, IPPROTO_UDP);
 	put_be16(f, 40000);
 	put_be16(f, PF_PORT_DNS);
 	ipv4_end(f, ip);
@@ -723,7 +714,7 @@ static void build_truncated_udp4_in_padding(struct frame *f)
 	size_t ip;
 
 	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_UDP_);
+	ip = ipv4_begin(f, IPPROTO_UDP);
 	udp(f, 40000, PF_PORT_DNS, 0);
 	ipv4_end(f, ip);
 	set_be16(f, ip + 2, 24);
@@ -736,7 +727,7 @@ static void build_truncated_tcp4(struct frame *f)
 	size_t ip;
 
 	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_TCP_);
+	ip = ipv4_begin(f, IPPROTO_TCP);
 	tcp_syn(f, 40000, PF_PORT_HTTPS);
 	f->len -= 8;
 	ipv4_end(f, ip);
@@ -747,8 +738,8 @@ static void build_truncated_udp6_after_ext(struct frame *f)
 	size_t ip6;
 
 	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_HOPOPTS_);
-	ipv6_opts_hdr(f, IPPROTO_UDP_, 1);
+	ip6 = ipv6_begin(f, IPPROTO_HOPOPTS);
+	ipv6_opts_hdr(f, IPPROTO_UDP, 1);
 	put_be16(f, 40000);
 	put_be16(f, PF_PORT_DNS);
 	ipv6_end(f, ip6);
@@ -759,7 +750,7 @@ static void build_truncated_icmp6(struct frame *f)
 	size_t ip6;
 
 	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_ICMPV6_);
+	ip6 = ipv6_begin(f, IPPROTO_ICMPV6);
 	put_u8(f, 128);
 	put_u8(f, 0);
 	put_be16(f, 0);
@@ -796,9 +787,9 @@ static void build_ipv6_too_many_ext_headers(struct frame *f)
 	size_t ip6, i;
 
 	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_DSTOPTS_);
+	ip6 = ipv6_begin(f, IPPROTO_DSTOPTS);
 	for (i = 0; i <= PF_IPV6_MAX_EXT_HDRS; i++)
-		ipv6_opts_hdr(f, i < PF_IPV6_MAX_EXT_HDRS ? IPPROTO_DSTOPTS_ : IPPROTO_UDP_, 1);
+		ipv6_opts_hdr(f, i < PF_IPV6_MAX_EXT_HDRS ? IPPROTO_DSTOPTS : IPPROTO_UDP, 1);
 	udp_dns(f);
 	ipv6_end(f, ip6);
 }
@@ -953,7 +944,6 @@ static int test_run(const uint8_t *input, size_t len, size_t meta, size_t data_e
 static int run_frame(const struct frame *f, uint32_t *action)
 {
 	uint8_t input[META_MAX + FRAME_MAX] = {0};
-	size_t meta;
 	int err;
 
 	memcpy(input, f->bytes, f->len);
@@ -962,7 +952,7 @@ static int run_frame(const struct frame *f, uint32_t *action)
 	else
 		err = test_run(input, ETH_HLEN, 0, f->len, action);
 	if (err == -EINVAL && f->len < ETH_HLEN) {
-		meta = (ETH_HLEN - f->len + 3) & ~(size_t)3;
+		size_t meta = (ETH_HLEN - f->len + 3) & ~(size_t)3;
 		memset(input, 0, sizeof(input));
 		memcpy(input + meta, f->bytes, f->len);
 		err = test_run(input, meta + f->len, meta, meta + f->len, action);

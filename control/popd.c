@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * popd, the control daemon: loads its config, prepares its run directory,
+ * takes the instance lock and serves the control socket in the foreground
+ * (systemd or the lab supervise it). Exit: 0 after SIGTERM/SIGINT, 1 when it
+ * cannot start, 2 on a usage or config error.
+ */
+#include "base.h"
+#include "config.h"
+#include "sock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#define POPD_LOG(level, ...) POP_LOG("popd", level, __VA_ARGS__)
+
+#define EXIT_START  1
+#define EXIT_USAGE  2
+#define RUN_DIR_TOP "/run/pop"
+
+struct popd {
+	const char *instance;
+	const char *run_dir_arg;
+	const char *socket_arg;
+	const char *config_path;
+	char run_dir[PATH_MAX];
+	char socket_path[PATH_MAX];
+	char pid_path[PATH_MAX];
+	struct ctl_config cfg;
+	bool have_group;
+	gid_t group_gid;
+	int pid_fd;
+	struct ctl_server *server;
+	int exit_code; /* set by the step that failed */
+};
+
+static const char usage_text[] =
+    "usage: popd [--instance NAME] [--run-dir DIR] [--socket PATH] [--config FILE]\n"
+    "            [--log-level LEVEL] [--print-default-config] [--version]\n"
+    "\n"
+    "  --instance NAME         instance name (default \"default\")\n"
+    "  --run-dir DIR           run directory (default " RUN_DIR_TOP "/NAME)\n"
+    "  --socket PATH           control socket (default DIR/control.sock)\n"
+    "  --config FILE           JSON config applied over the embedded default\n"
+    "  --log-level LEVEL       err, warning, notice, info (default) or debug\n"
+    "  --print-default-config  print the embedded default config and exit\n"
+    "  --version               print the version and exit\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "popd: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n%s", usage_text);
+	return EXIT_USAGE;
+}
+
+/* The instance names a directory: keep it to one safe path component. */
+static bool instance_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > 64 || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+static int step_config(struct popd *d)
+{
+	char err[768];
+	int rc = ctl_config_load_default(&d->cfg, err, sizeof(err));
+
+	if (rc == 0 && d->config_path != NULL)
+		rc = ctl_config_load_file(d->config_path, &d->cfg, err, sizeof(err));
+	if (rc < 0) {
+		POPD_LOG(ERR, "%s", err);
+		d->exit_code = EXIT_USAGE;
+		return rc;
+	}
+	POPD_LOG(INFO, "config %s: MaxConnections %u, MaxRequestBytes %u, IdleTimeoutSeconds %u",
+		 d->config_path != NULL ? d->config_path : "(embedded default)",
+		 d->cfg.control.max_connections, d->cfg.control.max_request_bytes,
+		 d->cfg.control.idle_timeout_s);
+	return 0;
+}
+
+static int step_group(struct popd *d)
+{
+	int rc = ctl_group_ensure(CTL_GROUP_NAME, &d->group_gid);
+
+	d->have_group = rc == 0;
+	if (rc == -ENOENT)
+		POPD_LOG(WARNING,
+			 "not running as root: group %s does not exist and is not created; only "
+			 "root and uid %u may use the socket",
+			 CTL_GROUP_NAME, (unsigned)geteuid());
+	else if (rc < 0)
+		POPD_LOG(WARNING,
+			 "group %s is missing and could not be created; only root may use "
+			 "the socket",
+			 CTL_GROUP_NAME);
+	else if (geteuid() != 0)
+		POPD_LOG(WARNING,
+			 "not running as root: run dir and socket keep owner uid %u, not "
+			 "root:%s (chown skipped)",
+			 (unsigned)geteuid(), CTL_GROUP_NAME);
+	/* Without the group popd still serves root; that is not a reason to stop. */
+	return 0;
+}
+
+static int step_run_dir(struct popd *d)
+{
+	/* The default directory is popd's own, so its mode is enforced; a directory
+	 * named by the operator is only created if missing. */
+	int rc =
+	    ctl_run_dir_prepare(d->run_dir, d->run_dir_arg == NULL, d->have_group, d->group_gid);
+
+	if (rc < 0) {
+		POPD_LOG(ERR, "cannot prepare run directory %s: %s", d->run_dir, pop_strerror(rc));
+		d->exit_code = EXIT_START;
+	}
+	return rc;
+}
+
+static int step_pid_file(struct popd *d)
+{
+	char text[32];
+	int len, rc;
+
+	d->pid_fd = open(d->pid_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (d->pid_fd < 0) {
+		rc = -errno;
+		POPD_LOG(ERR, "cannot open pid file %s: %s", d->pid_path, pop_strerror(rc));
+		d->exit_code = EXIT_START;
+		return rc;
+	}
+	/* The lock, not the file's existence, says an instance runs: it dies with us. */
+	if (flock(d->pid_fd, LOCK_EX | LOCK_NB) < 0) {
+		rc = -errno;
+		ssize_t n = pread(d->pid_fd, text, sizeof(text) - 1, 0);
+
+		text[n > 0 ? n : 0] = '\0';
+		text[strcspn(text, "\n")] = '\0';
+		POPD_LOG(ERR,
+			 "instance %s is already running (pid %s holds %s); stop it first or "
+			 "choose another --instance",
+			 d->instance, text[0] ? text : "unknown", d->pid_path);
+		close(d->pid_fd);
+		d->pid_fd = -1;
+		d->exit_code = EXIT_START;
+		return rc;
+	}
+	len = snprintf(text, sizeof(text), "%d\n", (int)getpid());
+	if (ftruncate(d->pid_fd, 0) < 0 || pwrite(d->pid_fd, text, (size_t)len, 0) != len) {
+		rc = -errno;
+		POPD_LOG(ERR, "cannot write pid file %s: %s", d->pid_path, pop_strerror(rc));
+		d->exit_code = EXIT_START;
+		return rc;
+	}
+	return 0;
+}
+
+static void stop_pid_file(struct popd *d)
+{
+	if (d->pid_fd < 0)
+		return;
+	/* Unlink while still holding the lock, so no successor's file is removed. */
+	unlink(d->pid_path);
+	close(d->pid_fd);
+	d->pid_fd = -1;
+}
+
+static void stop_socket(struct popd *d)
+{
+	ctl_server_destroy(d->server);
+	d->server = NULL;
+}
+
+static int step_socket(struct popd *d)
+{
+	struct ctl_server_config sc = {
+	    .instance = d->instance,
+	    .socket_path = d->socket_path,
+	    .max_connections = d->cfg.control.max_connections,
+	    .max_request_bytes = d->cfg.control.max_request_bytes,
+	    .idle_timeout_s = d->cfg.control.idle_timeout_s,
+	    .have_group = d->have_group,
+	    .group_gid = d->group_gid,
+	};
+	int rc = ctl_server_create(&sc, &d->server);
+
+	if (rc == 0)
+		rc = ctl_server_listen(d->server);
+	if (rc < 0) {
+		POPD_LOG(ERR, "cannot listen on %s: %s%s", d->socket_path, pop_strerror(rc),
+			 rc == -EADDRINUSE ? " (another popd serves it)" : "");
+		d->exit_code = EXIT_START;
+		stop_socket(d); /* a failed step is not stopped by main */
+	}
+	return rc;
+}
+
+/* Start-up order in one place; stops run in reverse for the steps that started. */
+static const struct popd_step {
+	const char *name;
+	int (*start)(struct popd *d);
+	void (*stop)(struct popd *d);
+} popd_steps[] = {
+    {"config", step_config, NULL},
+    {"group", step_group, NULL},
+    {"run directory", step_run_dir, NULL},
+    {"pid file", step_pid_file, stop_pid_file},
+    {"control socket", step_socket, stop_socket},
+};
+
+#define POPD_STEP_COUNT (sizeof(popd_steps) / sizeof(popd_steps[0]))
+
+static int parse_args(struct popd *d, int argc, char **argv)
+{
+	enum { OPT_PRINT_DEFAULT = 256, OPT_VERSION, OPT_RUN_DIR, OPT_LOG_LEVEL, OPT_HELP };
+	static const struct option options[] = {
+	    {"instance", required_argument, NULL, 'i'},
+	    {"run-dir", required_argument, NULL, OPT_RUN_DIR},
+	    {"socket", required_argument, NULL, 's'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+	    {"print-default-config", no_argument, NULL, OPT_PRINT_DEFAULT},
+	    {"version", no_argument, NULL, OPT_VERSION},
+	    {"help", no_argument, NULL, OPT_HELP},
+	    {NULL, 0, NULL, 0},
+	};
+	int opt, level;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case 'i':
+			d->instance = optarg;
+			break;
+		case OPT_RUN_DIR:
+			d->run_dir_arg = optarg;
+			break;
+		case 's':
+			d->socket_arg = optarg;
+			break;
+		case 'c':
+			d->config_path = optarg;
+			break;
+		case OPT_LOG_LEVEL:
+			level = pop_log_level_parse(optarg);
+			if (level < 0)
+				return usage_error("--log-level: unknown level \"%s\"", optarg);
+			pop_log_set_level((enum pop_log_level)level);
+			break;
+		case OPT_PRINT_DEFAULT:
+			fwrite(ctl_config_default_json, 1, ctl_config_default_json_len, stdout);
+			exit(0);
+		case OPT_VERSION:
+			printf("popd %s\n", POP_VERSION);
+			exit(0);
+		case OPT_HELP:
+			fputs(usage_text, stdout);
+			exit(0);
+		default:
+			return usage_error("unknown or incomplete option %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument \"%s\"", argv[optind]);
+	if (!instance_name_valid(d->instance))
+		return usage_error("--instance: \"%s\" must be 1 to 64 of A-Z a-z 0-9 . _ -",
+				   d->instance);
+	if (d->run_dir_arg != NULL) {
+		if (snprintf(d->run_dir, sizeof(d->run_dir), "%s", d->run_dir_arg) >=
+		    (int)sizeof(d->run_dir))
+			return usage_error("--run-dir: path too long: %s", d->run_dir_arg);
+	} else {
+		snprintf(d->run_dir, sizeof(d->run_dir), RUN_DIR_TOP "/%s", d->instance);
+	}
+	if (d->socket_arg != NULL) {
+		if (snprintf(d->socket_path, sizeof(d->socket_path), "%s", d->socket_arg) >=
+		    (int)sizeof(d->socket_path))
+			return usage_error("--socket: path too long: %s", d->socket_arg);
+	} else if (snprintf(d->socket_path, sizeof(d->socket_path), "%s/control.sock",
+			    d->run_dir) >= (int)sizeof(d->socket_path)) {
+		return usage_error("--run-dir: path too long: %s", d->run_dir);
+	}
+	if (snprintf(d->pid_path, sizeof(d->pid_path), "%s/popd.pid", d->run_dir) >=
+	    (int)sizeof(d->pid_path))
+		return usage_error("--run-dir: path too long: %s", d->run_dir);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct popd d = {.instance = "default", .pid_fd = -1};
+	sigset_t stop_signals;
+	size_t started = 0;
+	int rc;
+
+	/* Blocked from the first instant: a stop signal during start-up waits for
+	 * the signalfd instead of killing popd half-way. */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	sigprocmask(SIG_BLOCK, &stop_signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	rc = parse_args(&d, argc, argv);
+	if (rc != 0)
+		return rc;
+
+	for (; started < POPD_STEP_COUNT; started++) {
+		rc = popd_steps[started].start(&d);
+		if (rc < 0) {
+			POPD_LOG(DEBUG, "start-up step %s failed: %s", popd_steps[started].name,
+				 pop_strerror(rc));
+			break;
+		}
+	}
+	if (started == POPD_STEP_COUNT) {
+		POPD_LOG(INFO, "ready: instance %s, pid %d, socket %s, version %s", d.instance,
+			 (int)getpid(), d.socket_path, POP_VERSION);
+		rc = ctl_server_run(d.server);
+		if (rc < 0) {
+			POPD_LOG(ERR, "control loop failed: %s", pop_strerror(rc));
+			d.exit_code = EXIT_START;
+		}
+	}
+	while (started-- > 0)
+		if (popd_steps[started].stop != NULL)
+			popd_steps[started].stop(&d);
+	if (d.exit_code == 0)
+		POPD_LOG(INFO, "stopped: instance %s", d.instance);
+	return d.exit_code;
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install every Debian package that building, testing and benchmarking pop
+# needs. Quick when all are present: it asks dpkg first, apt only if needed.
+set -eu
+packages=(
+	# build
+	build-essential meson ninja-build pkg-config clang llvm
+	libdpdk-dev dpdk librte-mempool-ring23 librte-net-af-xdp23 librte-net-af-packet23
+	libhyperscan-dev libbpf-dev libxdp-dev libssl-dev libjansson-dev
+	# tests: sanitizers and libFuzzer, style, the lab's tools
+	libclang-rt-14-dev clang-format cppcheck python3 iproute2 iputils-ping ethtool bpftool
+	procps psmisc knot-dnsutils
+)
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#packages[@]} packages present"
+	exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing ${missing[*]}; run as root (make deps) to install them" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q "${packages[@]}"
