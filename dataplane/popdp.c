@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 #define POPDP_LOG(level, ...) POP_LOG("popdp", level, __VA_ARGS__)
-#define HUGEPAGES_SYSFS "/sys/kernel/mm/hugepages"
+#define HUGEPAGES_SYSFS	      "/sys/kernel/mm/hugepages"
 
 struct popdp_options {
 	const char *instance;
@@ -94,15 +94,15 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 static int parse_options(int argc, char **argv, struct popdp_options *o, struct net_iface *ifc)
 {
 	static const struct option longopts[] = {
-		{"vip", required_argument, NULL, 'v'},
-		{"instance", required_argument, NULL, 'i'},
-		{"socket", required_argument, NULL, 's'},
-		{"port", required_argument, NULL, 'p'},
-		{"stats-interval-ms", required_argument, NULL, 't'},
-		{"mbufs", required_argument, NULL, 'm'},
-		{"log-level", required_argument, NULL, 'l'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"vip", required_argument, NULL, 'v'},
+	    {"instance", required_argument, NULL, 'i'},
+	    {"socket", required_argument, NULL, 's'},
+	    {"port", required_argument, NULL, 'p'},
+	    {"stats-interval-ms", required_argument, NULL, 't'},
+	    {"mbufs", required_argument, NULL, 'm'},
+	    {"log-level", required_argument, NULL, 'l'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	unsigned long v;
 	int c, rc;
@@ -215,13 +215,13 @@ static json_t *stats_json(const struct eal_port *port, struct worker *workers, u
 		struct worker *w = &workers[i];
 		net_counters_add(&sum, &w->net);
 		tx_full += w->wc.tx_full;
-		json_array_append_new(
-			wk, json_pack("{s:i, s:i, s:b, s:I, s:I, s:I, s:I}", "lcore",
-				      (int)w->lcore_id, "queue", (int)w->queue_id, "polling",
-				      w->has_queue, "iterations", (json_int_t)w->wc.iterations,
-				      "rx_bursts", (json_int_t)w->wc.rx_bursts, "busy_cycles",
-				      (json_int_t)w->wc.busy_cycles, "tx_full",
-				      (json_int_t)w->wc.tx_full));
+		json_array_append_new(wk, json_pack("{s:i, s:i, s:b, s:I, s:I, s:I, s:I}", "lcore",
+						    (int)w->lcore_id, "queue", (int)w->queue_id,
+						    "polling", w->has_queue, "iterations",
+						    (json_int_t)w->wc.iterations, "rx_bursts",
+						    (json_int_t)w->wc.rx_bursts, "busy_cycles",
+						    (json_int_t)w->wc.busy_cycles, "tx_full",
+						    (json_int_t)w->wc.tx_full));
 	}
 	ports = json_pack("[{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}]", "name", port->name,
 			  "rx_packets", (json_int_t)es.ipackets, "tx_packets",
@@ -243,20 +243,18 @@ static void print_stats(json_t *stats)
 	json_array_foreach(ports, i, p)
 	{
 		printf("popdp: port %s:", json_string_value(json_object_get(p, "name")));
-		json_object_foreach(p, key, v)
-			if (json_is_integer(v))
-				printf(" %s=%" JSON_INTEGER_FORMAT, key, json_integer_value(v));
+		json_object_foreach(p, key, v) if (json_is_integer(v))
+		    printf(" %s=%" JSON_INTEGER_FORMAT, key, json_integer_value(v));
 		printf("\n");
 	}
 	net = json_object_get(stats, "net");
 	printf("popdp: net:");
-	json_object_foreach(net, key, v)
-		if (json_is_integer(v))
-			printf(" %s=%" JSON_INTEGER_FORMAT, key, json_integer_value(v));
+	json_object_foreach(net, key, v) if (json_is_integer(v))
+	    printf(" %s=%" JSON_INTEGER_FORMAT, key, json_integer_value(v));
 	printf("\n");
 	drops = json_object_get(net, "drops");
 	json_object_foreach(drops, key, v)
-		printf("popdp: drop %s=%" JSON_INTEGER_FORMAT "\n", key, json_integer_value(v));
+	    printf("popdp: drop %s=%" JSON_INTEGER_FORMAT "\n", key, json_integer_value(v));
 	fflush(stdout);
 }
 
@@ -309,8 +307,9 @@ int main(int argc, char **argv)
 
 	opt.instance = prescan_instance(argc, argv);
 	if (strlen(opt.instance) == 0 || strlen(opt.instance) > 32 ||
-	    strspn(opt.instance, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") !=
-		    strlen(opt.instance)) {
+	    strspn(opt.instance,
+		   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") !=
+		strlen(opt.instance)) {
 		fprintf(stderr, "popdp: --instance: 1 to 32 of [A-Za-z0-9_-]\n");
 		return 2;
 	}
@@ -359,8 +358,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!rte_eth_dev_is_valid_port(opt.port_id)) {
-		POPDP_LOG(ERR, "no port %u: give the device with --vdev (net_af_xdp0,iface=IF or "
-			       "net_af_packet0,iface=IF) or -a PCI",
+		POPDP_LOG(ERR,
+			  "no port %u: give the device with --vdev (net_af_xdp0,iface=IF or "
+			  "net_af_packet0,iface=IF) or -a PCI",
 			  opt.port_id);
 		rte_eal_cleanup();
 		return 2;
@@ -403,10 +403,10 @@ int main(int argc, char **argv)
 		i++;
 	}
 
-	hello = json_pack("{s:I, s:s, s:s, s:i, s:[{s:s, s:i}], s:O}", "pid", (json_int_t)getpid(),
-			  "instance", opt.instance, "version", POP_VERSION, "workers",
-			  (int)n_workers, "ports", "name", port.name, "queues", (int)port.nb_queues,
-			  "vips", opt.vips);
+	hello =
+	    json_pack("{s:I, s:s, s:s, s:i, s:[{s:s, s:i}], s:O}", "pid", (json_int_t)getpid(),
+		      "instance", opt.instance, "version", POP_VERSION, "workers", (int)n_workers,
+		      "ports", "name", port.name, "queues", (int)port.nb_queues, "vips", opt.vips);
 	att = attach_new(opt.socket_path, hello);
 	json_decref(hello);
 	POPDP_LOG(INFO, "serving on %s with %u worker(s); ready", port.name, n_workers);

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #define ATTACH_LOG(level, ...) POP_LOG("attach", level, __VA_ARGS__)
-#define RETRY_NS        (2ull * 1000000000ull)
-#define REPLY_BUF_BYTES 65536
+#define RETRY_NS	       (2ull * 1000000000ull)
+#define REPLY_BUF_BYTES	       65536
 
 enum attach_state { DETACHED, WAITING_ACK, ATTACHED };
 
@@ -58,8 +58,8 @@ static void drop_connection(struct attach *a, const char *why, uint64_t now_ns)
 /* Whole line or nothing: a partial line would corrupt the stream. */
 static int send_request(struct attach *a, const char *command, json_t *args, int64_t *id_out)
 {
-	json_t *req = json_pack("{s:I, s:s, s:O}", "id", (json_int_t)a->next_id, "command",
-				command, "args", args ? args : json_object());
+	json_t *req = json_pack("{s:I, s:s, s:O}", "id", (json_int_t)a->next_id, "command", command,
+				"args", args ? args : json_object());
 	char *line;
 	size_t len;
 	ssize_t n;
@@ -94,14 +94,15 @@ static void handle_reply(struct attach *a, const char *line, uint64_t now_ns)
 		return;
 	id = json_object_get(rep, "id");
 	ok = json_object_get(rep, "ok");
-	if (a->state == WAITING_ACK && json_is_integer(id) && json_integer_value(id) == a->hello_id) {
+	if (a->state == WAITING_ACK && json_is_integer(id) &&
+	    json_integer_value(id) == a->hello_id) {
 		if (json_is_true(ok)) {
 			a->state = ATTACHED;
 			a->warned = false;
 			ATTACH_LOG(INFO, "attached to popd at %s", a->path);
 		} else {
 			const char *msg = json_string_value(
-				json_object_get(json_object_get(rep, "error"), "message"));
+			    json_object_get(json_object_get(rep, "error"), "message"));
 			ATTACH_LOG(WARNING, "popd refused the attachment: %s", msg ? msg : "?");
 			drop_connection(a, "refused", now_ns);
 		}

@@ -10,9 +10,9 @@
 #include <string.h>
 
 #define EAL_LOG(level, ...) POP_LOG("eal", level, __VA_ARGS__)
-#define RX_DESC     1024
-#define TX_DESC     1024
-#define MBUF_CACHE  256
+#define RX_DESC		    1024
+#define TX_DESC		    1024
+#define MBUF_CACHE	    256
 
 struct rte_mempool *eal_mbuf_pool_create(uint16_t nb_queues, unsigned nb_mbufs)
 {
@@ -57,8 +57,8 @@ int eal_port_open(struct eal_port *port, uint16_t port_id, uint16_t want_queues,
 	if (port->nb_queues > 1 && (info.flow_type_rss_offloads & RTE_ETH_RSS_IP)) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf =
-			info.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP |
-						       RTE_ETH_RSS_TCP);
+		    info.flow_type_rss_offloads &
+		    (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP);
 	}
 	rc = rte_eth_dev_configure(port_id, port->nb_queues, port->nb_queues, &conf);
 	if (rc != 0) {

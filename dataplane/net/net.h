@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #define NET_ETHER_ADDR_LEN 6
-#define NET_MAX_VIPS       16
+#define NET_MAX_VIPS	   16
 
 /**
  * Why a frame was dropped. Every drop is counted under exactly one reason;
@@ -54,7 +54,7 @@ enum net_drop_reason {
 #define NET_DROP_ENUM(id, name) NET_DROP_##id,
 	NET_DROP_REASONS(NET_DROP_ENUM)
 #undef NET_DROP_ENUM
-		NET_DROP_MAX
+	    NET_DROP_MAX
 };
 
 /** What the caller does with the frame after net_rx_frame(). */
@@ -79,7 +79,7 @@ struct net_iface {
 	uint8_t mac[NET_ETHER_ADDR_LEN];
 	unsigned n_vip4;
 	unsigned n_vip6;
-	uint32_t vip4[NET_MAX_VIPS];    /**< network byte order */
+	uint32_t vip4[NET_MAX_VIPS];	/**< network byte order */
 	uint8_t vip6[NET_MAX_VIPS][16]; /**< network byte order */
 };
 

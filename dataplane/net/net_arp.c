@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "net_pvt.h"
 
-#define ARP_LEN         28
-#define ARP_OP_REQUEST  1
-#define ARP_OP_REPLY    2
+#define ARP_LEN		28
+#define ARP_OP_REQUEST	1
+#define ARP_OP_REPLY	2
 #define ARP_HTYPE_ETHER 1
 
 enum net_verdict net_arp_rx(const struct net_iface *ifc, uint8_t *frame, uint16_t *len,

@@ -8,7 +8,7 @@
 
 static const char *const drop_names[NET_DROP_MAX] = {
 #define NET_DROP_NAME(id, name) [NET_DROP_##id] = name,
-	NET_DROP_REASONS(NET_DROP_NAME)
+    NET_DROP_REASONS(NET_DROP_NAME)
 #undef NET_DROP_NAME
 };
 

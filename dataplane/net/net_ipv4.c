@@ -3,11 +3,11 @@
 
 #include <arpa/inet.h>
 
-#define IP4_MIN_HDR     20
+#define IP4_MIN_HDR	20
 #define ICMP_ECHO_REPLY 0
-#define ICMP_ECHO       8
-#define ICMP_HDR_LEN    8
-#define REPLY_TTL       64
+#define ICMP_ECHO	8
+#define ICMP_HDR_LEN	8
+#define REPLY_TTL	64
 
 static bool is_vip4(const struct net_iface *ifc, const uint8_t *addr)
 {
@@ -19,7 +19,8 @@ static bool is_vip4(const struct net_iface *ifc, const uint8_t *addr)
 
 static bool bad_source4(const struct net_iface *ifc, const uint8_t *src)
 {
-	uint32_t h = (uint32_t)src[0] << 24 | (uint32_t)src[1] << 16 | (uint32_t)src[2] << 8 | src[3];
+	uint32_t h =
+	    (uint32_t)src[0] << 24 | (uint32_t)src[1] << 16 | (uint32_t)src[2] << 8 | src[3];
 
 	/* Never answer to an address that is not one host: it would reflect. */
 	return h == 0 || h == 0xffffffffu || (h >> 28) == 0xe || (h >> 24) == 127 ||
@@ -27,7 +28,8 @@ static bool bad_source4(const struct net_iface *ifc, const uint8_t *src)
 }
 
 static enum net_verdict icmp4_rx(const struct net_iface *ifc, uint8_t *frame, uint8_t *ip,
-				 uint16_t ihl, uint16_t total, uint16_t *len, struct net_counters *c)
+				 uint16_t ihl, uint16_t total, uint16_t *len,
+				 struct net_counters *c)
 {
 	uint8_t *icmp = ip + ihl;
 	uint16_t icmp_len = (uint16_t)(total - ihl);
@@ -42,7 +44,7 @@ static enum net_verdict icmp4_rx(const struct net_iface *ifc, uint8_t *frame, ui
 	/* Type 8 -> 0 changes one 16-bit word: update the sum (RFC 1624). */
 	icmp[0] = ICMP_ECHO_REPLY;
 	sum = (uint16_t)~rd16(icmp + 2);
-	sum += (uint16_t)~(ICMP_ECHO << 8);
+	sum += (uint16_t) ~(ICMP_ECHO << 8);
 	sum += (uint16_t)(ICMP_ECHO_REPLY << 8);
 	wr16(icmp + 2, net_csum_finish(sum));
 

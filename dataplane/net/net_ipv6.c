@@ -1,21 +1,21 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "net_pvt.h"
 
-#define IP6_HDR_LEN        40
-#define IP6_MAX_EXT        4
-#define NH_HOP_BY_HOP      0
-#define NH_ROUTING         43
-#define NH_FRAGMENT        44
-#define NH_DEST_OPTS       60
-#define ICMP6_ECHO         128
-#define ICMP6_ECHO_REPLY   129
+#define IP6_HDR_LEN	    40
+#define IP6_MAX_EXT	    4
+#define NH_HOP_BY_HOP	    0
+#define NH_ROUTING	    43
+#define NH_FRAGMENT	    44
+#define NH_DEST_OPTS	    60
+#define ICMP6_ECHO	    128
+#define ICMP6_ECHO_REPLY    129
 #define ND_NEIGHBOR_SOLICIT 135
-#define ND_NEIGHBOR_ADVERT 136
-#define ND_NS_LEN          24
-#define ND_OPT_SLLA        1
-#define ND_OPT_TLLA        2
-#define ND_NA_LEN          (ND_NS_LEN + 8)
-#define REPLY_HOP_LIMIT    64
+#define ND_NEIGHBOR_ADVERT  136
+#define ND_NS_LEN	    24
+#define ND_OPT_SLLA	    1
+#define ND_OPT_TLLA	    2
+#define ND_NA_LEN	    (ND_NS_LEN + 8)
+#define REPLY_HOP_LIMIT	    64
 
 static const uint8_t all_nodes[16] = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 

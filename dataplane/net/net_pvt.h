@@ -7,17 +7,17 @@
 
 #include <string.h>
 
-#define ETH_HDR_LEN     14
-#define ETHERTYPE_IPV4  0x0800
-#define ETHERTYPE_ARP   0x0806
-#define ETHERTYPE_VLAN  0x8100
-#define ETHERTYPE_QINQ  0x88a8
-#define ETHERTYPE_IPV6  0x86dd
-#define IPPROTO_ICMP_   1
-#define IPPROTO_TCP_    6
-#define IPPROTO_UDP_    17
+#define ETH_HDR_LEN	14
+#define ETHERTYPE_IPV4	0x0800
+#define ETHERTYPE_ARP	0x0806
+#define ETHERTYPE_VLAN	0x8100
+#define ETHERTYPE_QINQ	0x88a8
+#define ETHERTYPE_IPV6	0x86dd
+#define IPPROTO_ICMP_	1
+#define IPPROTO_TCP_	6
+#define IPPROTO_UDP_	17
 #define IPPROTO_ICMPV6_ 58
-#define ETH_MIN_FRAME   60
+#define ETH_MIN_FRAME	60
 
 /* Frames are not aligned for wider loads: read and write bytes. */
 static inline uint16_t rd16(const uint8_t *p)

@@ -21,9 +21,8 @@ static inline void handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16
 		uint16_t cap = (uint16_t)(len + rte_pktmbuf_tailroom(m));
 
 		/* Multi-segment frames are jumbo: nothing we answer is that large. */
-		if (m->nb_segs == 1 &&
-		    net_rx_frame(w->ifc, rte_pktmbuf_mtod(m, uint8_t *), &len, cap, &w->net) ==
-			    NET_VERDICT_TX) {
+		if (m->nb_segs == 1 && net_rx_frame(w->ifc, rte_pktmbuf_mtod(m, uint8_t *), &len,
+						    cap, &w->net) == NET_VERDICT_TX) {
 			m->data_len = len;
 			m->pkt_len = len;
 			m->ol_flags = 0;

@@ -28,9 +28,9 @@ struct worker {
 	unsigned lcore_id;
 	uint16_t port_id;
 	uint16_t queue_id;
-	int has_queue;                /**< 0 when there are more workers than queues */
-	const struct net_iface *ifc;  /**< read only while the worker runs */
-	const atomic_int *stop;       /**< set by the main thread to end the loop */
+	int has_queue;		     /**< 0 when there are more workers than queues */
+	const struct net_iface *ifc; /**< read only while the worker runs */
+	const atomic_int *stop;	     /**< set by the main thread to end the loop */
 	struct worker_counters wc;
 	struct net_counters net;
 } __attribute__((aligned(64)));

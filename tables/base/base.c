@@ -9,14 +9,14 @@
 #include <time.h>
 
 static const char *const pop_err_names[POP_ERR_END - POP_ERR_BASE] = {
-	[POP_EFORMAT - POP_ERR_BASE] = "malformed input",
-	[POP_EVERSION - POP_ERR_BASE] = "unsupported format version",
-	[POP_ECHECKSUM - POP_ERR_BASE] = "checksum mismatch",
-	[POP_ECONFIG - POP_ERR_BASE] = "configuration rejected",
-	[POP_EPROTO - POP_ERR_BASE] = "control protocol violation",
-	[POP_EDENIED - POP_ERR_BASE] = "permission denied to peer",
-	[POP_ELIMIT - POP_ERR_BASE] = "configured limit reached",
-	[POP_EEAL - POP_ERR_BASE] = "DPDK environment failure",
+    [POP_EFORMAT - POP_ERR_BASE] = "malformed input",
+    [POP_EVERSION - POP_ERR_BASE] = "unsupported format version",
+    [POP_ECHECKSUM - POP_ERR_BASE] = "checksum mismatch",
+    [POP_ECONFIG - POP_ERR_BASE] = "configuration rejected",
+    [POP_EPROTO - POP_ERR_BASE] = "control protocol violation",
+    [POP_EDENIED - POP_ERR_BASE] = "permission denied to peer",
+    [POP_ELIMIT - POP_ERR_BASE] = "configured limit reached",
+    [POP_EEAL - POP_ERR_BASE] = "DPDK environment failure",
 };
 
 const char *pop_strerror(int err)
@@ -39,8 +39,8 @@ const char *pop_strerror(int err)
 static enum pop_log_level log_threshold = POP_LOG_INFO;
 
 static const char *const level_names[] = {
-	[POP_LOG_ERR] = "err",   [POP_LOG_WARNING] = "warning", [POP_LOG_NOTICE] = "notice",
-	[POP_LOG_INFO] = "info", [POP_LOG_DEBUG] = "debug",
+    [POP_LOG_ERR] = "err",   [POP_LOG_WARNING] = "warning", [POP_LOG_NOTICE] = "notice",
+    [POP_LOG_INFO] = "info", [POP_LOG_DEBUG] = "debug",
 };
 
 void pop_log_set_level(enum pop_log_level level)

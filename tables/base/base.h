@@ -52,7 +52,7 @@ enum pop_log_level {
  * Any thread; it makes a syscall, so never per packet (count instead).
  */
 void pop_log(enum pop_log_level level, const char *module, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /** Set the most verbose level that is written (default POP_LOG_INFO). */
 void pop_log_set_level(enum pop_log_level level);

@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(frame, data, size);
 	len = (uint16_t)size;
 	/* The capacity is exactly the input: replies longer than that must be refused. */
-	if (net_rx_frame(&ifc, frame, &len, (uint16_t)(size < 60 ? 60 : size), &c) == NET_VERDICT_TX) {
+	if (net_rx_frame(&ifc, frame, &len, (uint16_t)(size < 60 ? 60 : size), &c) ==
+	    NET_VERDICT_TX) {
 		if (len > (size < 60 ? 60 : size) || c.tx_frames != 1)
 			abort();
 	}

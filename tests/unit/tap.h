@@ -14,32 +14,32 @@ static int tap_current_failed;
 static int tap_count;
 static int tap_failures;
 
-#define CHECK(cond)                                                                            \
-	do {                                                                                   \
-		if (!(cond)) {                                                                 \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
 			printf("#   %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);        \
-			tap_current_failed = 1;                                                \
-		}                                                                              \
+			tap_current_failed = 1;                                                    \
+		}                                                                                  \
 	} while (0)
 
-#define CHECK_EQ(a, b)                                                                         \
-	do {                                                                                   \
-		long long tap_a_ = (long long)(a), tap_b_ = (long long)(b);                    \
-		if (tap_a_ != tap_b_) {                                                        \
+#define CHECK_EQ(a, b)                                                                             \
+	do {                                                                                       \
+		long long tap_a_ = (long long)(a), tap_b_ = (long long)(b);                        \
+		if (tap_a_ != tap_b_) {                                                            \
 			printf("#   %s:%d: CHECK_EQ(%s, %s) failed: %lld != %lld\n", __FILE__,     \
-			       __LINE__, #a, #b, tap_a_, tap_b_);                              \
-			tap_current_failed = 1;                                                \
-		}                                                                              \
+			       __LINE__, #a, #b, tap_a_, tap_b_);                                  \
+			tap_current_failed = 1;                                                    \
+		}                                                                                  \
 	} while (0)
 
-#define RUN(fn)                                                                                \
-	do {                                                                                   \
-		tap_current_failed = 0;                                                        \
-		fn();                                                                          \
-		tap_count++;                                                                   \
-		printf("%sok %d - %s\n", tap_current_failed ? "not " : "", tap_count, #fn);    \
-		tap_failures += tap_current_failed;                                            \
-		fflush(stdout);                                                                \
+#define RUN(fn)                                                                                    \
+	do {                                                                                       \
+		tap_current_failed = 0;                                                            \
+		fn();                                                                              \
+		tap_count++;                                                                       \
+		printf("%sok %d - %s\n", tap_current_failed ? "not " : "", tap_count, #fn);        \
+		tap_failures += tap_current_failed;                                                \
+		fflush(stdout);                                                                    \
 	} while (0)
 
 static inline int tap_done(void)
