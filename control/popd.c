@@ -6,8 +6,14 @@
  * cannot start, 2 on a usage or config error.
  */
 #include "base.h"
+#include "cloudfront.h"
 #include "config.h"
+#include "env.h"
+#include "route53.h"
 #include "sock.h"
+#include "store.h"
+#include "tables.h"
+#include "txn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,16 +28,21 @@
 
 #define POPD_LOG(level, ...) POP_LOG("popd", level, __VA_ARGS__)
 
-#define EXIT_START  1
-#define EXIT_USAGE  2
-#define RUN_DIR_TOP "/run/pop"
+#define EXIT_START    1
+#define EXIT_USAGE    2
+#define RUN_DIR_TOP   "/run/pop"
+#define STATE_DIR_TOP "/var/lib/pop"
 
 struct popd {
 	const char *instance;
 	const char *run_dir_arg;
 	const char *socket_arg;
 	const char *config_path;
+	const char *state_dir_arg;
 	char run_dir[PATH_MAX];
+	char state_dir[PATH_MAX];
+	char tables_dir[PATH_MAX];
+	struct popd_env env;
 	char socket_path[PATH_MAX];
 	char pid_path[PATH_MAX];
 	struct ctl_config cfg;
@@ -43,11 +54,12 @@ struct popd {
 };
 
 static const char usage_text[] =
-    "usage: popd [--instance NAME] [--run-dir DIR] [--socket PATH] [--config FILE]\n"
-    "            [--log-level LEVEL] [--print-default-config] [--version]\n"
+    "usage: popd [--instance NAME] [--run-dir DIR] [--state-dir DIR] [--socket PATH]\n"
+    "            [--config FILE] [--log-level LEVEL] [--print-default-config] [--version]\n"
     "\n"
     "  --instance NAME         instance name (default \"default\")\n"
     "  --run-dir DIR           run directory (default " RUN_DIR_TOP "/NAME)\n"
+    "  --state-dir DIR         state store (default " STATE_DIR_TOP "/NAME)\n"
     "  --socket PATH           control socket (default DIR/control.sock)\n"
     "  --config FILE           JSON config applied over the embedded default\n"
     "  --log-level LEVEL       err, warning, notice, info (default) or debug\n"
@@ -183,6 +195,94 @@ static void stop_pid_file(struct popd *d)
 	d->pid_fd = -1;
 }
 
+static int step_store(struct popd *d)
+{
+	char err[512];
+	int rc = store_open(d->state_dir, &d->env.store, err, sizeof(err));
+
+	if (rc == 0)
+		rc = env_init(&d->env);
+	if (rc < 0) {
+		POPD_LOG(ERR, "cannot open the state store: %s", err);
+		d->exit_code = EXIT_START;
+		return rc;
+	}
+	POPD_LOG(INFO, "state store %s", store_path(d->env.store));
+	return 0;
+}
+
+static void stop_store(struct popd *d)
+{
+	store_close(d->env.store);
+	d->env.store = NULL;
+}
+
+static int step_tables(struct popd *d)
+{
+	int rc = tables_root_open(d->tables_dir, true, &d->env.root);
+
+	if (rc == 0)
+		rc = tables_live_open(d->tables_dir, true, &d->env.live);
+	if (rc == 0 && d->have_group && geteuid() == 0 &&
+	    chown(d->tables_dir, 0, d->group_gid) != 0)
+		rc = -errno;
+	if (rc < 0) {
+		POPD_LOG(ERR, "cannot open the tables in %s: %s", d->tables_dir, pop_strerror(rc));
+		d->exit_code = EXIT_START;
+	}
+	return rc;
+}
+
+static void stop_tables(struct popd *d)
+{
+	tables_live_close(d->env.live);
+	tables_root_close(d->env.root);
+	d->env.live = NULL;
+	d->env.root = NULL;
+}
+
+/* The modules that own state, in start-up order. */
+static const struct popd_module {
+	const char *name;
+	int (*init)(struct popd_env *env);
+	const struct ctl_command *commands;
+	const size_t *command_count;
+} popd_modules[] = {
+    {"transactions", NULL, txn_commands, &txn_command_count},
+    {"route53", route53_init, route53_commands, &route53_command_count},
+    {"cloudfront", cloudfront_init, cloudfront_commands, &cloudfront_command_count},
+};
+
+static int step_modules(struct popd *d)
+{
+	for (size_t i = 0; i < sizeof(popd_modules) / sizeof(popd_modules[0]); i++) {
+		int rc = popd_modules[i].init != NULL ? popd_modules[i].init(&d->env) : 0;
+		if (rc < 0) {
+			POPD_LOG(ERR, "module %s failed to start: %s", popd_modules[i].name,
+				 pop_strerror(rc));
+			d->exit_code = EXIT_START;
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Every table is rebuilt from the store alone: what was acknowledged is served. */
+static int step_publish(struct popd *d)
+{
+	uint64_t t0 = pop_now_ns();
+	int rc = txn_publish(&d->env, (1u << TABLES_KIND_MAX) - 1);
+
+	if (rc < 0) {
+		POPD_LOG(ERR, "cannot publish the tables from the store: %s", pop_strerror(rc));
+		d->exit_code = EXIT_START;
+		return rc;
+	}
+	POPD_LOG(INFO, "tables rebuilt from the store and published in %.1f ms",
+		 (double)(pop_now_ns() - t0) / 1e6);
+	return 0;
+}
+
 static void stop_socket(struct popd *d)
 {
 	ctl_server_destroy(d->server);
@@ -200,8 +300,20 @@ static int step_socket(struct popd *d)
 	    .have_group = d->have_group,
 	    .group_gid = d->group_gid,
 	};
+	struct ctl_hooks hooks = {
+	    .user = &d->env,
+	    .mutating = txn_mutating,
+	};
 	int rc = ctl_server_create(&sc, &d->server);
 
+	if (rc == 0) {
+		d->env.server = d->server;
+		ctl_server_set_hooks(d->server, &hooks);
+		for (size_t i = 0; rc == 0 && i < sizeof(popd_modules) / sizeof(popd_modules[0]);
+		     i++)
+			rc = ctl_server_add_commands(d->server, popd_modules[i].commands,
+						     *popd_modules[i].command_count);
+	}
 	if (rc == 0)
 		rc = ctl_server_listen(d->server);
 	if (rc < 0) {
@@ -223,6 +335,10 @@ static const struct popd_step {
     {"group", step_group, NULL},
     {"run directory", step_run_dir, NULL},
     {"pid file", step_pid_file, stop_pid_file},
+    {"state store", step_store, stop_store},
+    {"tables", step_tables, stop_tables},
+    {"modules", step_modules, NULL},
+    {"publish", step_publish, NULL},
     {"control socket", step_socket, stop_socket},
 };
 
@@ -230,10 +346,18 @@ static const struct popd_step {
 
 static int parse_args(struct popd *d, int argc, char **argv)
 {
-	enum { OPT_PRINT_DEFAULT = 256, OPT_VERSION, OPT_RUN_DIR, OPT_LOG_LEVEL, OPT_HELP };
+	enum {
+		OPT_PRINT_DEFAULT = 256,
+		OPT_VERSION,
+		OPT_RUN_DIR,
+		OPT_STATE_DIR,
+		OPT_LOG_LEVEL,
+		OPT_HELP
+	};
 	static const struct option options[] = {
 	    {"instance", required_argument, NULL, 'i'},
 	    {"run-dir", required_argument, NULL, OPT_RUN_DIR},
+	    {"state-dir", required_argument, NULL, OPT_STATE_DIR},
 	    {"socket", required_argument, NULL, 's'},
 	    {"config", required_argument, NULL, 'c'},
 	    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
@@ -252,6 +376,9 @@ static int parse_args(struct popd *d, int argc, char **argv)
 			break;
 		case OPT_RUN_DIR:
 			d->run_dir_arg = optarg;
+			break;
+		case OPT_STATE_DIR:
+			d->state_dir_arg = optarg;
 			break;
 		case 's':
 			d->socket_arg = optarg;
@@ -298,6 +425,19 @@ static int parse_args(struct popd *d, int argc, char **argv)
 			    d->run_dir) >= (int)sizeof(d->socket_path)) {
 		return usage_error("--run-dir: path too long: %s", d->run_dir);
 	}
+	if (d->state_dir_arg != NULL) {
+		if (snprintf(d->state_dir, sizeof(d->state_dir), "%s", d->state_dir_arg) >=
+		    (int)sizeof(d->state_dir))
+			return usage_error("--state-dir: path too long: %s", d->state_dir_arg);
+	} else {
+		snprintf(d->state_dir, sizeof(d->state_dir), STATE_DIR_TOP "/%s", d->instance);
+	}
+	if (snprintf(d->tables_dir, sizeof(d->tables_dir), "%s/tables", d->run_dir) >=
+	    (int)sizeof(d->tables_dir))
+		return usage_error("--run-dir: path too long: %s", d->run_dir);
+	d->env.instance = d->instance;
+	d->env.run_dir = d->run_dir;
+	d->env.state_dir = d->state_dir;
 	if (snprintf(d->pid_path, sizeof(d->pid_path), "%s/popd.pid", d->run_dir) >=
 	    (int)sizeof(d->pid_path))
 		return usage_error("--run-dir: path too long: %s", d->run_dir);

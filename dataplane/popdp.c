@@ -9,6 +9,7 @@
 #include "base.h"
 #include "eal.h"
 #include "net.h"
+#include "snap.h"
 #include "worker.h"
 
 #include <rte_eal.h>
@@ -35,6 +36,7 @@
 struct popdp_options {
 	const char *instance;
 	char socket_path[108];
+	char run_dir[4096];
 	uint16_t port_id;
 	unsigned stats_interval_ms;
 	unsigned nb_mbufs;
@@ -55,8 +57,9 @@ static void usage(FILE *out)
 		"usage: popdp [EAL arguments] -- --vip ADDR [--vip ADDR]... [options]\n"
 		"  --vip ADDR             an IPv4 or IPv6 address this data plane answers for\n"
 		"  --instance NAME        instance name (default: default)\n"
-		"  --socket PATH          popd's control socket (default: "
-		"/run/pop/<instance>/control.sock)\n"
+		"  --run-dir DIR          popd's run directory, with tables/ (default: "
+		"/run/pop/<instance>)\n"
+		"  --socket PATH          popd's control socket (default: DIR/control.sock)\n"
 		"  --port N               DPDK port id to serve (default: 0)\n"
 		"  --stats-interval-ms N  how often counters go to popd (default: 1000)\n"
 		"  --mbufs N              packet buffers in the pool (default: 16384)\n"
@@ -131,6 +134,13 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 			}
 			strcpy(o->socket_path, optarg);
 			break;
+		case 'r':
+			if (strlen(optarg) >= sizeof(o->run_dir) - 16) {
+				fprintf(stderr, "popdp: --run-dir: path too long\n");
+				return -EINVAL;
+			}
+			strcpy(o->run_dir, optarg);
+			break;
 		case 'p':
 			if (parse_uint(optarg, RTE_MAX_ETHPORTS - 1, &v) != 0) {
 				fprintf(stderr, "popdp: --port: not a port id: %s\n", optarg);
@@ -176,9 +186,14 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 		fprintf(stderr, "popdp: at least one --vip is required\n");
 		return -EINVAL;
 	}
-	if (o->socket_path[0] == '\0')
-		snprintf(o->socket_path, sizeof(o->socket_path), "/run/pop/%s/control.sock",
-			 o->instance);
+	if (o->run_dir[0] == '\0')
+		snprintf(o->run_dir, sizeof(o->run_dir), "/run/pop/%s", o->instance);
+	if (o->socket_path[0] == '\0' &&
+	    (size_t)snprintf(o->socket_path, sizeof(o->socket_path), "%s/control.sock",
+			     o->run_dir) >= sizeof(o->socket_path)) {
+		fprintf(stderr, "popdp: --run-dir: too long for a socket path; give --socket\n");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -299,6 +314,8 @@ int main(int argc, char **argv)
 	struct rte_mempool *pool;
 	struct worker *workers;
 	struct attach *att;
+	struct snap_watch *snap;
+	char tables_dir[4200];
 	json_t *hello;
 	unsigned n_workers, lcore, i;
 	uint64_t next_stats_ns;
@@ -382,8 +399,11 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 
+	snprintf(tables_dir, sizeof(tables_dir), "%s/tables", opt.run_dir);
+	snap = snap_watch_new(tables_dir, n_workers);
 	workers = rte_zmalloc("pop_workers", sizeof(*workers) * n_workers, RTE_CACHE_LINE_SIZE);
-	if (workers == NULL) {
+	if (workers == NULL || snap == NULL) {
+		snap_watch_free(snap);
 		eal_port_close(&port);
 		rte_mempool_free(pool);
 		rte_eal_cleanup();
@@ -399,6 +419,10 @@ int main(int argc, char **argv)
 		w->has_queue = i < port.nb_queues;
 		w->ifc = ifc;
 		w->stop = &workers_stop;
+		w->snap = snap;
+		w->thread_id = i;
+		/* Online before it runs: no grace period can start without counting it. */
+		snap_worker_online(snap, i);
 		rte_eal_remote_launch(worker_main, w, lcore);
 		i++;
 	}
@@ -412,8 +436,12 @@ int main(int argc, char **argv)
 	POPDP_LOG(INFO, "serving on %s with %u worker(s); ready", port.name, n_workers);
 
 	next_stats_ns = 0;
+	snap_watch_poll(snap);
 	while (!quit_signal) {
-		uint64_t now = pop_now_ns();
+		uint64_t now;
+
+		snap_watch_poll(snap);
+		now = pop_now_ns();
 		if (att != NULL && now >= next_stats_ns) {
 			json_t *stats = stats_json(&port, workers, n_workers);
 			attach_tick(att, stats, now);
@@ -436,6 +464,7 @@ int main(int argc, char **argv)
 		json_decref(stats);
 	}
 	attach_free(att);
+	snap_watch_free(snap);
 	eal_port_close(&port);
 	rte_free(workers);
 	rte_mempool_free(pool);

@@ -306,6 +306,15 @@ int popctl_parse_args(int argc, char *const *argv, const char *env_socket, struc
 			else
 				return args_fail(err, err_len, -EINVAL,
 						 "--output: \"%s\" is not json or table", value);
+		} else if (strcmp(name, "transaction") == 0) {
+			rc = global_value(argc, argv, &i, name, inline_value, &value, err, err_len);
+			if (rc < 0)
+				return rc;
+			if (strlen(value) == 0 || strlen(value) >= sizeof(cli->transaction))
+				return args_fail(err, err_len, -EINVAL,
+						 "--transaction: \"%s\" is not a transaction id",
+						 value);
+			snprintf(cli->transaction, sizeof(cli->transaction), "%s", value);
 		} else if (strcmp(name, "timeout-ms") == 0) {
 			char *end;
 

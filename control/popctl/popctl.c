@@ -37,7 +37,8 @@ static void print_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: popctl [--socket PATH | --instance NAME] [--output json|table]\n"
-		"              [--timeout-ms N] COMMAND WORDS... [--option VALUE ...]\n"
+		"              [--timeout-ms N] [--transaction ID] COMMAND WORDS... [--option "
+		"VALUE ...]\n"
 		"\n"
 		"Sends one command to popd over its control socket (POP_SOCKET, else\n"
 		"%s) and prints the result.\n"
@@ -245,7 +246,12 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	if (cli.transaction[0] == '\0' && getenv("POP_TRANSACTION") != NULL)
+		snprintf(cli.transaction, sizeof(cli.transaction), "%s", getenv("POP_TRANSACTION"));
 	msg = json_pack("{s:i, s:s, s:O}", "id", 1, "command", cli.command, "args", cli.args);
+	/* Staged into a transaction begun earlier (popctl begin): */
+	if (msg != NULL && cli.transaction[0] != '\0')
+		json_object_set_new(msg, "transaction", json_string(cli.transaction));
 	if (msg != NULL)
 		request = json_dumps(msg, JSON_COMPACT);
 	json_decref(msg);

@@ -52,6 +52,7 @@ struct popctl_cli {
 	bool version;
 	char command[POPCTL_COMMAND_MAX_BYTES + 1]; /**< words joined by one space; "" if none */
 	json_t *args;				    /**< owned object; never NULL on success */
+	char transaction[48]; /**< --transaction or POP_TRANSACTION; "" if none */
 };
 
 /**

@@ -206,17 +206,17 @@ void ctl_dataplane_conn_closed(struct ctl_server *srv, struct ctl_conn *conn)
 }
 
 const struct ctl_command ctl_builtin_commands[] = {
-    {"help", "help: list the commands and their usage", cmd_help},
+    {"help", "help: list the commands and their usage", cmd_help, 0},
     {"status", "status: version, instance, pid, uptime, socket and data plane attachment",
-     cmd_status},
-    {"stats", "stats: control socket counters and the data plane's last counters", cmd_stats},
+     cmd_status, 0},
+    {"stats", "stats: control socket counters and the data plane's last counters", cmd_stats, 0},
     {"dataplane attach",
      "dataplane attach {pid, instance, version, workers, ports, vips}: register this "
      "connection as the data plane (popdp only)",
-     cmd_dataplane_attach},
+     cmd_dataplane_attach, 0},
     {"dataplane stats",
      "dataplane stats {counters...}: store the data plane's counters (attached popdp only)",
-     cmd_dataplane_stats},
+     cmd_dataplane_stats, 0},
 };
 
 const size_t ctl_builtin_command_count =

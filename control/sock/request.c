@@ -124,11 +124,20 @@ int ctl_request_parse(const char *line, size_t len, size_t max_bytes, struct ctl
 	json_object_foreach(req->root, key, value)
 	{
 		if (strcmp(key, "id") != 0 && strcmp(key, "command") != 0 &&
-		    strcmp(key, "args") != 0)
+		    strcmp(key, "args") != 0 && strcmp(key, "transaction") != 0)
 			return request_fail(err, -POP_EFORMAT, "InvalidRequest",
 					    "%.64s: unknown member; a request has only \"id\", "
-					    "\"command\" and \"args\"",
+					    "\"command\", \"args\" and \"transaction\"",
 					    key);
+	}
+
+	value = json_object_get(req->root, "transaction");
+	if (value != NULL && !json_is_null(value)) {
+		if (!json_is_string(value) || json_string_length(value) == 0 ||
+		    json_string_length(value) >= sizeof(req->transaction))
+			return request_fail(err, -POP_EFORMAT, "InvalidRequest",
+					    "transaction: must be the id that begin returned");
+		memcpy(req->transaction, json_string_value(value), json_string_length(value) + 1);
 	}
 
 	command = json_object_get(req->root, "command");
@@ -281,7 +290,11 @@ int ctl_server_execute(struct ctl_server *srv, struct ctl_conn *conn, const char
 			call.conn = conn;
 			call.command = req.command;
 			call.args = req.args;
-			rc = cmd->handler(&call);
+			call.transaction = req.transaction[0] ? req.transaction : NULL;
+			if ((cmd->flags & CTL_CMD_MUTATES) && srv->hooks.mutating != NULL)
+				rc = srv->hooks.mutating(srv->hooks.user, cmd, &call);
+			else
+				rc = cmd->handler(&call);
 			if (rc < 0 && call.error.code[0] == '\0')
 				ctl_call_fail(&call, rc, "InternalFailure", "%s: %s", req.command,
 					      pop_strerror(rc));

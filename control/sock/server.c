@@ -226,6 +226,8 @@ static void conn_close(struct ctl_conn *c)
 	if (c->closing)
 		drain_input(c->fd);
 	ctl_dataplane_conn_closed(srv, c);
+	if (srv->hooks.conn_closed != NULL)
+		srv->hooks.conn_closed(srv->hooks.user, c);
 	close(c->fd);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
@@ -631,4 +633,30 @@ void ctl_server_destroy(struct ctl_server *srv)
 	free(srv->instance);
 	free(srv->socket_path);
 	free(srv);
+}
+
+void ctl_server_set_hooks(struct ctl_server *srv, const struct ctl_hooks *hooks)
+{
+	srv->hooks = *hooks;
+}
+
+void *ctl_server_user(const struct ctl_server *srv)
+{
+	return srv->hooks.user;
+}
+
+void *ctl_conn_user(const struct ctl_conn *conn)
+{
+	return conn != NULL ? conn->user : NULL;
+}
+
+void ctl_conn_set_user(struct ctl_conn *conn, void *user)
+{
+	if (conn != NULL)
+		conn->user = user;
+}
+
+const struct ctl_command *ctl_server_lookup(const struct ctl_server *srv, const char *words)
+{
+	return ctl_server_find_command(srv, words);
 }

@@ -42,6 +42,8 @@
  * - `command`: the command's words separated by spaces (runs of spaces count
  *   as one); printable ASCII, at most CTL_COMMAND_MAX_BYTES bytes.
  * - `args`: object, optional (absent or `null` means `{}`).
+ * - `transaction`: string, optional: the id `begin` returned; a command that
+ *   changes state is then staged in that transaction instead of applied.
  * - no other top-level member is allowed.
  *
  * Response, one line:
@@ -130,6 +132,7 @@ struct ctl_request {
 	json_int_t id;				 /**< valid when has_id */
 	char command[CTL_COMMAND_MAX_BYTES + 1]; /**< words joined by one space */
 	json_t *args;				 /**< borrowed from root, never NULL on success */
+	char transaction[48];			 /**< the `transaction` member, "" when absent */
 };
 
 /** A server; opaque. */
@@ -140,11 +143,12 @@ struct ctl_conn;
 /** What a handler gets, and fills in. */
 struct ctl_call {
 	struct ctl_server *server; /**< the server that received the request */
-	struct ctl_conn *conn;	/**< the connection; NULL for ctl_server_execute(..., NULL, ...) */
-	const char *command;	/**< the normalized command words */
-	json_t *args;		/**< borrowed; an object, never NULL */
-	json_t *result;		/**< set by the handler on success (owned); NULL sends {} */
-	struct ctl_error error; /**< set by ctl_call_fail() */
+	struct ctl_conn *conn;	 /**< the connection; NULL for ctl_server_execute(..., NULL, ...) */
+	const char *command;	 /**< the normalized command words */
+	json_t *args;		 /**< borrowed; an object, never NULL */
+	const char *transaction; /**< the request's `transaction` id, or NULL */
+	json_t *result;		 /**< set by the handler on success (owned); NULL sends {} */
+	struct ctl_error error;	 /**< set by ctl_call_fail() */
 };
 
 /**
@@ -156,6 +160,26 @@ struct ctl_command {
 	const char *words;
 	const char *usage;
 	int (*handler)(struct ctl_call *call);
+	unsigned flags; /**< CTL_CMD_* */
+};
+
+/** The command changes stored state: it runs through the server's `mutating` hook. */
+#define CTL_CMD_MUTATES 0x1u
+
+/**
+ * What the owner of a server (popd) adds around dispatch. Every member may be
+ * NULL.
+ */
+struct ctl_hooks {
+	void *user; /**< handed back by ctl_server_user() */
+	/**
+	 * Run a CTL_CMD_MUTATES command in place of calling cmd->handler
+	 * directly (to wrap it in a store transaction, stage it in a session
+	 * transaction, publish afterwards). Returns what a handler returns.
+	 */
+	int (*mutating)(void *user, const struct ctl_command *cmd, struct ctl_call *call);
+	/** A connection is about to be freed (drop what was kept for it). */
+	void (*conn_closed)(void *user, struct ctl_conn *conn);
 };
 
 /** Settings of a server. */
@@ -259,6 +283,21 @@ void ctl_server_destroy(struct ctl_server *srv);
  */
 int ctl_server_execute(struct ctl_server *srv, struct ctl_conn *conn, const char *line, size_t len,
 		       char **response, size_t *response_len);
+
+/** The command registered under @p words on @p srv (any table), or NULL. */
+const struct ctl_command *ctl_server_lookup(const struct ctl_server *srv, const char *words);
+
+/** Install hooks (copied). Before ctl_server_run(). */
+void ctl_server_set_hooks(struct ctl_server *srv, const struct ctl_hooks *hooks);
+
+/** The hooks' user pointer, or NULL. */
+void *ctl_server_user(const struct ctl_server *srv);
+
+/** Per-connection data of the server's owner; NULL until set. conn may be NULL. */
+void *ctl_conn_user(const struct ctl_conn *conn);
+
+/** Set per-connection data (freed by the owner in its conn_closed hook). */
+void ctl_conn_set_user(struct ctl_conn *conn, void *user);
 
 /** The socket path the server listens on, or NULL. */
 const char *ctl_server_socket_path(const struct ctl_server *srv);

@@ -27,6 +27,7 @@ struct ctl_conn {
 	uint32_t epoll_events;
 	bool peer_eof; /* the client half-closed: answer, flush, close */
 	bool closing;  /* close once the output is flushed */
+	void *user;    /* the owner's per-connection data */
 	struct ctl_conn *prev, *next;
 };
 
@@ -84,6 +85,8 @@ struct ctl_server {
 	struct ctl_conn *conns; /* every open connection, newest first */
 	struct ctl_counters counters;
 	struct ctl_dataplane dataplane;
+
+	struct ctl_hooks hooks;
 
 	struct ctl_command_table tables[CTL_MAX_COMMAND_TABLES];
 	size_t table_count;

@@ -53,10 +53,20 @@ int worker_main(void *arg)
 	WORKER_LOG(INFO, "lcore %u: %s port %u queue %u", w->lcore_id,
 		   w->has_queue ? "polling" : "idle (no queue left for it) on", w->port_id,
 		   w->queue_id);
+	/* Already online (the main thread did it before launching us). */
 	while (!atomic_load_explicit(w->stop, memory_order_relaxed)) {
+		const struct snap_set *set;
 		uint16_t n;
 		uint64_t t0;
 
+		/* Holding no table pointer here: the main thread may free the old set. */
+		snap_quiescent(w->snap, w->thread_id);
+		set = snap_current(w->snap);
+		if (set != w->tables) {
+			w->tables = set;
+			for (unsigned k = 0; k < TABLES_KIND_MAX; k++)
+				w->generation[k] = set->generation[k];
+		}
 		w->wc.iterations++;
 		if (!w->has_queue) {
 			rte_pause();
@@ -70,5 +80,7 @@ int worker_main(void *arg)
 		handle_burst(w, pkts, n);
 		w->wc.busy_cycles += rte_rdtsc() - t0;
 	}
+	w->tables = NULL;
+	snap_worker_offline(w->snap, w->thread_id);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #define POP_WORKER_H
 
 #include "net.h"
+#include "snap.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -28,9 +29,13 @@ struct worker {
 	unsigned lcore_id;
 	uint16_t port_id;
 	uint16_t queue_id;
-	int has_queue;		     /**< 0 when there are more workers than queues */
-	const struct net_iface *ifc; /**< read only while the worker runs */
-	const atomic_int *stop;	     /**< set by the main thread to end the loop */
+	int has_queue;			      /**< 0 when there are more workers than queues */
+	const struct net_iface *ifc;	      /**< read only while the worker runs */
+	const atomic_int *stop;		      /**< set by the main thread to end the loop */
+	struct snap_watch *snap;	      /**< the tables; this worker is reader thread_id */
+	unsigned thread_id;		      /**< 0..workers-1: its RCU reader id */
+	const struct snap_set *tables;	      /**< the set used in this iteration */
+	uint64_t generation[TABLES_KIND_MAX]; /**< generations in use (for stats) */
 	struct worker_counters wc;
 	struct net_counters net;
 } __attribute__((aligned(64)));

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 
 static int tap_current_failed;
+static const char *tap_skip_reason
+    __attribute__((unused)); /* set by TAP_SKIP(): the test did not run */
 static int tap_count;
 static int tap_failures;
 
@@ -32,12 +34,21 @@ static int tap_failures;
 		}                                                                                  \
 	} while (0)
 
+/* Leave the current test as skipped, with the reason printed. */
+#define TAP_SKIP(reason)                                                                           \
+	do {                                                                                       \
+		tap_skip_reason = (reason);                                                        \
+		return;                                                                            \
+	} while (0)
+
 #define RUN(fn)                                                                                    \
 	do {                                                                                       \
 		tap_current_failed = 0;                                                            \
+		tap_skip_reason = NULL;                                                            \
 		fn();                                                                              \
 		tap_count++;                                                                       \
-		printf("%sok %d - %s\n", tap_current_failed ? "not " : "", tap_count, #fn);        \
+		printf("%sok %d - %s%s%s\n", tap_current_failed ? "not " : "", tap_count, #fn,     \
+		       tap_skip_reason ? " # SKIP " : "", tap_skip_reason ? tap_skip_reason : ""); \
 		tap_failures += tap_current_failed;                                                \
 		fflush(stdout);                                                                    \
 	} while (0)

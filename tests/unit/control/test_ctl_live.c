@@ -268,19 +268,20 @@ static void write_config(const char *path, const char *text)
 /* Start popd and wait until its socket answers; -1 if it does not within the bound. */
 static pid_t start_popd(const char *inst, const char *rdir, const char *config, const char *log)
 {
-	char sock[200];
+	char sock[200], sdir[200];
 	pid_t pid;
 	long deadline = now_ms() + 5000;
 
 	snprintf(sock, sizeof(sock), "%s/control.sock", rdir);
+	snprintf(sdir, sizeof(sdir), "%s/state", rdir);
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
 		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 
 		dup2(fd, 2);
-		execl(popd_bin, popd_bin, "--instance", inst, "--run-dir", rdir, "--config", config,
-		      "--log-level", "debug", (char *)NULL);
+		execl(popd_bin, popd_bin, "--instance", inst, "--run-dir", rdir, "--state-dir", sdir,
+		      "--config", config, "--log-level", "debug", (char *)NULL);
 		_exit(127);
 	}
 	while (now_ms() < deadline) {
@@ -534,10 +535,10 @@ static void test_popctl_exit_codes(void)
 
 	CHECK_EQ(popctl("--socket", sock_path, "status"), 0);
 
-	CHECK_EQ(popctl("--socket", sock_path, "route53", "list-hosted-zones", "--max-items", "5"),
+	CHECK_EQ(popctl("--socket", sock_path, "route53", "list-hosted-zonez", "--max-items", "5"),
 		 1);
 	expect_contains(err_text, "popctl: UnknownCommand: ", "popctl stderr");
-	expect_contains(err_text, "route53 list-hosted-zones", "popctl stderr");
+	expect_contains(err_text, "route53 list-hosted-zonez", "popctl stderr");
 	/* popctl names options the AWS way (Pid), the attach contract says pid. */
 	CHECK_EQ(popctl("--socket", sock_path, "dataplane", "attach", "--pid", "5"), 1);
 	expect_contains(err_text, "popctl: MissingParameter: args.pid: missing", "popctl stderr");

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* route53's command table, schema and start. */
+#include "route53_pvt.h"
+
+#include "store.h"
+
+/*
+ * Schema steps are only ever appended (store_migrate). Record sets are kept
+ * as their normalized JSON (what list-resource-record-sets prints) beside
+ * the columns the listing order, the checks and the compiler need.
+ */
+static const char *const route53_schema[] = {
+    "CREATE TABLE r53_zones (id TEXT PRIMARY KEY, name TEXT NOT NULL, apex BLOB NOT NULL, "
+    "caller_reference TEXT NOT NULL UNIQUE, comment TEXT, private INTEGER NOT NULL, "
+    "source_prefixes TEXT, name_servers TEXT NOT NULL, rrset_count INTEGER NOT NULL)",
+    "CREATE INDEX r53_zones_apex ON r53_zones (apex)",
+    "CREATE TABLE r53_rrsets (zone_id TEXT NOT NULL, sort_key BLOB NOT NULL, "
+    "type TEXT NOT NULL, set_id TEXT NOT NULL, name TEXT NOT NULL, owner BLOB NOT NULL, "
+    "type_code INTEGER NOT NULL, ttl INTEGER NOT NULL, rdata BLOB, rdata_count INTEGER NOT "
+    "NULL, policy INTEGER NOT NULL, policy_key TEXT, plain INTEGER NOT NULL, health_id TEXT, "
+    "body TEXT NOT NULL, PRIMARY KEY (zone_id, sort_key, type, set_id)) WITHOUT ROWID",
+    /* Shared with the health checks to come: one live-state slot per health-check id. */
+    "CREATE TABLE IF NOT EXISTS health_slots (id TEXT PRIMARY KEY, slot INTEGER UNIQUE)",
+};
+
+/*
+ * Messages quote what the client sent, cut to a length; a cut can split a
+ * UTF-8 sequence, and a response must be valid UTF-8. Every handler's
+ * message is mended on the way out.
+ */
+static void utf8_mend(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (*p != '\0') {
+		size_t n = *p < 0x80		 ? 1
+			   : (*p & 0xe0) == 0xc0 ? 2
+			   : (*p & 0xf0) == 0xe0 ? 3
+			   : (*p & 0xf8) == 0xf0 ? 4
+						 : 0;
+		size_t i;
+
+		for (i = 1; i < n && (p[i] & 0xc0) == 0x80; i++)
+			;
+		if (n == 0 || i < n || (n == 2 && *p < 0xc2) || (n == 4 && *p > 0xf4)) {
+			*p++ = '?';
+			continue;
+		}
+		p += n;
+	}
+}
+
+#define R53_GUARDED(name)                                                                          \
+	static int guarded_##name(struct ctl_call *call)                                           \
+	{                                                                                          \
+		int rc = name(call);                                                               \
+		if (rc < 0)                                                                        \
+			utf8_mend(call->error.message);                                            \
+		return rc;                                                                         \
+	}
+
+R53_GUARDED(r53_cmd_create_hosted_zone)
+R53_GUARDED(r53_cmd_get_hosted_zone)
+R53_GUARDED(r53_cmd_list_hosted_zones)
+R53_GUARDED(r53_cmd_delete_hosted_zone)
+R53_GUARDED(r53_cmd_change_rrsets)
+R53_GUARDED(r53_cmd_list_rrsets)
+R53_GUARDED(r53_cmd_get_change)
+R53_GUARDED(r53_cmd_import_zone)
+R53_GUARDED(r53_cmd_export_zone)
+R53_GUARDED(r53_cmd_set_health_status)
+
+const struct ctl_command route53_commands[] = {
+    {"route53 create-hosted-zone",
+     "--name NAME --caller-reference REF [--hosted-zone-config {\"Comment\":...,"
+     "\"PrivateZone\":true}] [--source-prefixes CIDR...]",
+     guarded_r53_cmd_create_hosted_zone, CTL_CMD_MUTATES},
+    {"route53 get-hosted-zone", "--id ZONE_ID", guarded_r53_cmd_get_hosted_zone, 0},
+    {"route53 list-hosted-zones", "[--marker ZONE_ID] [--max-items N]",
+     guarded_r53_cmd_list_hosted_zones, 0},
+    {"route53 delete-hosted-zone", "--id ZONE_ID", guarded_r53_cmd_delete_hosted_zone,
+     CTL_CMD_MUTATES},
+    {"route53 change-resource-record-sets",
+     "--hosted-zone-id ZONE_ID --change-batch file://batch.json", guarded_r53_cmd_change_rrsets,
+     CTL_CMD_MUTATES},
+    {"route53 list-resource-record-sets",
+     "--hosted-zone-id ZONE_ID [--start-record-name NAME [--start-record-type TYPE "
+     "[--start-record-identifier ID]]] [--max-items N]",
+     guarded_r53_cmd_list_rrsets, 0},
+    {"route53 get-change", "--id CHANGE_ID", guarded_r53_cmd_get_change, 0},
+    {"route53 import-zone", "--hosted-zone-id ZONE_ID --zone-file file://zone.txt [--comment TEXT]",
+     guarded_r53_cmd_import_zone, CTL_CMD_MUTATES},
+    {"route53 export-zone", "--hosted-zone-id ZONE_ID", guarded_r53_cmd_export_zone, 0},
+    {"route53 set-health-check-status", "--health-check-id ID --status Healthy|Unhealthy",
+     guarded_r53_cmd_set_health_status, 0},
+};
+
+const size_t route53_command_count = sizeof(route53_commands) / sizeof(route53_commands[0]);
+
+int route53_init(struct popd_env *env)
+{
+	int rc = store_migrate(env->store, "route53", route53_schema,
+			       sizeof(route53_schema) / sizeof(route53_schema[0]));
+
+	if (rc < 0)
+		return rc;
+	return env_register_compiler(env, TABLES_KIND_ZONES, route53_compile_zones);
+}

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "snap.h"
+
+#include "base.h"
+
+#include <rte_malloc.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SNAP_LOG(level, ...) POP_LOG("snap", level, __VA_ARGS__)
+
+struct snap_watch {
+	char dir[4096];
+	struct tables_root *root;
+	struct rte_rcu_qsbr *qsbr;
+	unsigned n_workers;
+	_Atomic(const struct snap_set *) current;
+	uint64_t refused[TABLES_KIND_MAX]; /* last generation refused, to log once */
+	bool root_missing_logged;
+};
+
+struct snap_watch *snap_watch_new(const char *dir, unsigned n_workers)
+{
+	struct snap_watch *w = calloc(1, sizeof(*w));
+	struct snap_set *empty = calloc(1, sizeof(*empty));
+	size_t sz;
+
+	if (w == NULL || empty == NULL || n_workers == 0)
+		goto fail;
+	snprintf(w->dir, sizeof(w->dir), "%s", dir);
+	w->n_workers = n_workers;
+	sz = rte_rcu_qsbr_get_memsize(n_workers);
+	w->qsbr = rte_zmalloc("pop_snap_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	if (w->qsbr == NULL || rte_rcu_qsbr_init(w->qsbr, n_workers) != 0)
+		goto fail;
+	atomic_store_explicit(&w->current, empty, memory_order_release);
+	return w;
+fail:
+	SNAP_LOG(ERR, "cannot set up the table watcher");
+	if (w != NULL)
+		rte_free(w->qsbr);
+	free(w);
+	free(empty);
+	return NULL;
+}
+
+const struct snap_set *snap_current(const struct snap_watch *w)
+{
+	return atomic_load_explicit(&w->current, memory_order_acquire);
+}
+
+struct rte_rcu_qsbr *snap_qsbr(const struct snap_watch *w)
+{
+	return w->qsbr;
+}
+
+void snap_worker_online(struct snap_watch *w, unsigned thread_id)
+{
+	rte_rcu_qsbr_thread_register(w->qsbr, thread_id);
+	rte_rcu_qsbr_thread_online(w->qsbr, thread_id);
+}
+
+void snap_worker_offline(struct snap_watch *w, unsigned thread_id)
+{
+	rte_rcu_qsbr_thread_offline(w->qsbr, thread_id);
+	rte_rcu_qsbr_thread_unregister(w->qsbr, thread_id);
+}
+
+/* Kind-specific structure checks before any worker may read a generation. */
+static int check_kind(struct snap_set *next, enum tables_kind kind, const struct tables_snapshot *s)
+{
+	if (kind == TABLES_KIND_ZONES) {
+		const struct zones_top *top = zones_table_check(s);
+		if (top == NULL)
+			return -POP_EFORMAT;
+		next->zones_top = top;
+	}
+	return 0;
+}
+
+static int open_root(struct snap_watch *w)
+{
+	int rc;
+
+	if (w->root != NULL)
+		return 0;
+	rc = tables_root_open(w->dir, false, &w->root);
+	if (rc != 0) {
+		if (!w->root_missing_logged)
+			SNAP_LOG(NOTICE,
+				 "no tables yet in %s (%s); serving without them until popd "
+				 "publishes",
+				 w->dir, pop_strerror(rc));
+		w->root_missing_logged = true;
+		return rc;
+	}
+	SNAP_LOG(INFO, "tables root %s opened", w->dir);
+	return 0;
+}
+
+int snap_watch_poll(struct snap_watch *w)
+{
+	const struct snap_set *cur;
+	struct snap_set *next = NULL;
+	const struct tables_snapshot *old[TABLES_KIND_MAX] = {NULL};
+	int installed = 0;
+
+	if (open_root(w) != 0)
+		return 0;
+	cur = snap_current(w);
+	for (unsigned k = 0; k < TABLES_KIND_MAX; k++) {
+		uint64_t gen = tables_root_published(w->root, (enum tables_kind)k);
+		struct tables_snapshot *s = NULL;
+		int rc;
+
+		if (gen == 0 || gen == cur->generation[k] || gen == w->refused[k])
+			continue;
+		rc = tables_snapshot_map(w->dir, (enum tables_kind)k, gen, &s);
+		if (rc == -ENOENT)
+			continue; /* superseded while we looked: the next poll sees the newer one */
+		if (next == NULL) {
+			next = malloc(sizeof(*next));
+			if (next == NULL) {
+				tables_snapshot_unmap(s);
+				return 0;
+			}
+			*next = *cur;
+		}
+		if (rc == 0)
+			rc = check_kind(next, (enum tables_kind)k, s);
+		if (rc != 0) {
+			SNAP_LOG(ERR,
+				 "%s generation %llu refused: %s; generation %llu keeps serving",
+				 tables_kind_name((enum tables_kind)k), (unsigned long long)gen,
+				 pop_strerror(rc), (unsigned long long)cur->generation[k]);
+			w->refused[k] = gen;
+			tables_snapshot_unmap(s);
+			if (k == TABLES_KIND_ZONES)
+				next->zones_top = cur->zones_top;
+			continue;
+		}
+		old[k] = cur->tables[k];
+		next->tables[k] = s;
+		next->generation[k] = gen;
+		installed++;
+	}
+	if (installed == 0) {
+		free(next);
+		return 0;
+	}
+	atomic_store_explicit(&w->current, next, memory_order_release);
+	/* Every worker has now passed a point where it held no pointer into `cur`. */
+	rte_rcu_qsbr_synchronize(w->qsbr, RTE_QSBR_THRID_INVALID);
+	for (unsigned k = 0; k < TABLES_KIND_MAX; k++) {
+		if (next->tables[k] == cur->tables[k])
+			continue;
+		tables_snapshot_unmap((struct tables_snapshot *)old[k]);
+		tables_root_set_applied(w->root, (enum tables_kind)k, next->generation[k]);
+		SNAP_LOG(DEBUG, "%s generation %llu in use by every worker",
+			 tables_kind_name((enum tables_kind)k),
+			 (unsigned long long)next->generation[k]);
+	}
+	free((void *)cur);
+	return installed;
+}
+
+void snap_watch_free(struct snap_watch *w)
+{
+	const struct snap_set *cur;
+
+	if (w == NULL)
+		return;
+	cur = snap_current(w);
+	for (unsigned k = 0; k < TABLES_KIND_MAX; k++)
+		tables_snapshot_unmap((struct tables_snapshot *)cur->tables[k]);
+	free((void *)cur);
+	tables_root_close(w->root);
+	rte_free(w->qsbr);
+	free(w);
+}
