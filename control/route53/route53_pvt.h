@@ -87,14 +87,15 @@ int r53_new_change(struct ctl_call *call, const char *comment, json_t **info);
 /** Reversed-label sort key of a wire name (Route 53's listing order). */
 size_t r53_sort_key(const uint8_t *wire, size_t len, uint8_t *key);
 
-/** One parsed ResourceRecordSet. */
+/** One parsed ResourceRecordSet. Its names live in two small allocations. */
 struct r53_rrset {
-	json_t *body; /* normalized, owned */
-	char name[DNS_NAME_TEXT_MAX];
-	uint8_t owner[DNS_NAME_MAX_BYTES];
-	size_t owner_len;
-	uint8_t key[DNS_NAME_MAX_BYTES + 1];
+	json_t *body;	  /* normalized, owned */
+	char *name;	  /* Route 53 display form, in mem */
+	uint8_t *owner;	  /* wire, in mem */
+	size_t owner_len; /* 0: the name did not parse (a message says why) */
+	uint8_t *key;	  /* r53_sort_key() of owner, in mem */
 	size_t key_len;
+	void *mem;
 	uint16_t type;
 	const char *type_name;
 	const char *set_id; /* NULL: simple */
@@ -108,9 +109,10 @@ struct r53_rrset {
 	const char *health_id;
 	bool alias;
 	char alias_zone[33];
-	uint8_t alias_name[DNS_NAME_MAX_BYTES];
+	uint8_t *alias_name; /* wire, in alias_mem */
 	size_t alias_name_len;
-	char alias_text[DNS_NAME_TEXT_MAX];
+	char *alias_text; /* display form, in alias_mem */
+	void *alias_mem;
 	unsigned line; /* import: the zone-file line */
 };
 

@@ -116,8 +116,39 @@ void r53_rrset_release(struct r53_rrset *rs)
 {
 	json_decref(rs->body);
 	free(rs->rdata);
+	free(rs->mem);
+	free(rs->alias_mem);
 	rs->body = NULL;
 	rs->rdata = NULL;
+	rs->mem = NULL;
+	rs->alias_mem = NULL;
+}
+
+/* Copy a wire name, its sort key and its display text into one allocation. */
+static void *name_block(const uint8_t *wire, size_t len, uint8_t **owner, uint8_t **key,
+			size_t *key_len, char **text)
+{
+	char buf[DNS_NAME_TEXT_MAX];
+	uint8_t k[DNS_NAME_MAX_BYTES + 1];
+	int tlen = dns_name_to_text(wire, len, DNS_TEXT_OCTAL, buf, sizeof(buf));
+	size_t klen = r53_sort_key(wire, len, k);
+	uint8_t *mem;
+
+	if (tlen < 0)
+		return NULL;
+	mem = malloc(len + klen + (size_t)tlen + 1);
+	if (mem == NULL)
+		return NULL;
+	memcpy(mem, wire, len);
+	memcpy(mem + len, k, klen);
+	memcpy(mem + len + klen, buf, (size_t)tlen + 1);
+	*owner = mem;
+	if (key != NULL) {
+		*key = mem + len;
+		*key_len = klen;
+	}
+	*text = (char *)mem + len + klen;
+	return mem;
 }
 
 static const char *policy_name(int policy)
@@ -338,6 +369,8 @@ int r53_rrset_parse(struct ctl_call *call, const json_t *rrs, const char *action
 	const json_t *prox = json_object_get(rrs, "GeoProximityLocation");
 	bool tp = json_object_get(rrs, "TrafficPolicyInstanceId") != NULL;
 	char why[DNS_ERR_MAX];
+	uint8_t wire[DNS_NAME_MAX_BYTES];
+	size_t wire_len;
 	int policies = 0, data = 0, rc;
 	unsigned line = rs->line;
 
@@ -472,15 +505,16 @@ int r53_rrset_parse(struct ctl_call *call, const json_t *rrs, const char *action
 	}
 
 	/* The name. */
-	if (dns_name_from_text(name_in, strlen(name_in), NULL, 0, DNS_TEXT_OCTAL, rs->owner,
-			       &rs->owner_len, why, sizeof(why)) < 0) {
+	if (dns_name_from_text(name_in, strlen(name_in), NULL, 0, DNS_TEXT_OCTAL, wire, &wire_len,
+			       why, sizeof(why)) < 0) {
 		r53_messages_add(msgs, rs->line, "FATAL problem: %s encountered with '%.255s'", why,
 				 name_in);
-		rs->owner_len = 0;
 		return 0;
 	}
-	dns_name_to_text(rs->owner, rs->owner_len, DNS_TEXT_OCTAL, rs->name, sizeof(rs->name));
-	rs->key_len = r53_sort_key(rs->owner, rs->owner_len, rs->key);
+	rs->mem = name_block(wire, wire_len, &rs->owner, &rs->key, &rs->key_len, &rs->name);
+	if (rs->mem == NULL)
+		return ctl_call_fail(call, -ENOMEM, "InternalFailure", "out of memory");
+	rs->owner_len = wire_len;
 	if (!dns_name_is_under(rs->owner, rs->owner_len, zone->apex, zone->apex_len)) {
 		r53_messages_add(msgs, rs->line,
 				 "RRSet with DNS name %s is not permitted in zone %s", rs->name,
@@ -529,16 +563,19 @@ int r53_rrset_parse(struct ctl_call *call, const json_t *rrs, const char *action
 		rs->alias = true;
 		r53_bare_id(json_string_value(json_object_get(alias, "HostedZoneId")),
 			    "/hostedzone/", rs->alias_zone, sizeof(rs->alias_zone));
-		if (dns_name_from_text(target, strlen(target), NULL, 0, DNS_TEXT_OCTAL,
-				       rs->alias_name, &rs->alias_name_len, why, sizeof(why)) < 0) {
+		if (dns_name_from_text(target, strlen(target), NULL, 0, DNS_TEXT_OCTAL, wire,
+				       &wire_len, why, sizeof(why)) < 0) {
 			r53_messages_add(msgs, rs->line,
 					 "FATAL problem: %s encountered with '%.255s'", why,
 					 target);
 			rs->owner_len = 0;
 			return 0;
 		}
-		dns_name_to_text(rs->alias_name, rs->alias_name_len, DNS_TEXT_OCTAL, rs->alias_text,
-				 sizeof(rs->alias_text));
+		rs->alias_mem =
+		    name_block(wire, wire_len, &rs->alias_name, NULL, NULL, &rs->alias_text);
+		if (rs->alias_mem == NULL)
+			return ctl_call_fail(call, -ENOMEM, "InternalFailure", "out of memory");
+		rs->alias_name_len = wire_len;
 	}
 
 	/* The stored body: the shape's member order, the name as Route 53 prints it. */
@@ -818,7 +855,8 @@ static int check_neighbours(sqlite3 *db, struct r53_stmts *s, const struct r53_z
 		sqlite3_bind_text(s->zone_apex, 1, rs->alias_zone, -1, SQLITE_STATIC);
 		rc = sqlite3_step(s->zone_apex);
 		if (rc == SQLITE_ROW) {
-			struct r53_rrset target = {0};
+			uint8_t key[DNS_NAME_MAX_BYTES + 1];
+			struct r53_rrset target = {.key = key};
 			const uint8_t *apex = sqlite3_column_blob(s->zone_apex, 0);
 			size_t apex_len = (size_t)sqlite3_column_bytes(s->zone_apex, 0);
 
@@ -855,7 +893,8 @@ static int check_neighbours(sqlite3 *db, struct r53_stmts *s, const struct r53_z
 /* The apex keeps exactly one SOA and its NS records. */
 static int check_apex(struct r53_stmts *s, const struct r53_zone *zone, struct r53_messages *msgs)
 {
-	struct r53_rrset apex = {0};
+	uint8_t key[DNS_NAME_MAX_BYTES + 1];
+	struct r53_rrset apex = {.key = key};
 	int rc;
 
 	apex.key_len = r53_sort_key(zone->apex, zone->apex_len, apex.key);

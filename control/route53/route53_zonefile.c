@@ -36,93 +36,128 @@ static bool same_set(const struct zonefile_record *a, const struct zonefile_reco
 	       a->type == b->type;
 }
 
-static int cmp_first_line(const void *a, const void *b)
-{
-	const struct r53_change *x = a, *y = b;
+/* A record set of the file: a run of the sorted records, and where it starts. */
+struct r53_zf_group {
+	size_t start, count;
+	unsigned line;
+};
 
-	return x->rs.line < y->rs.line ? -1 : x->rs.line > y->rs.line ? 1 : 0;
+static int cmp_group_line(const void *a, const void *b)
+{
+	const struct r53_zf_group *x = a, *y = b;
+
+	return x->line < y->line ? -1 : x->line > y->line ? 1 : 0;
 }
 
-/* The record sets of a parsed file, as UPSERT changes (in file order). */
-static int file_changes(struct ctl_call *call, const struct zonefile *zf,
-			const struct r53_zone *zone, struct r53_change **out, size_t *n_out,
-			struct r53_messages *msgs)
-{
-	size_t n = zonefile_count(zf), groups = 0;
-	struct r53_zf_order *order = malloc((n ? n : 1) * sizeof(*order));
-	struct r53_change *changes = calloc(n ? n : 1, sizeof(*changes));
-	char *text = malloc(DNS_RDATA_MAX_BYTES * 4 + 16);
-	int rc = 0;
+/* Record sets go to the store this many at a time, so memory stays small. */
+#define R53_IMPORT_CHUNK 4096
 
-	if (order == NULL || changes == NULL || text == NULL) {
-		rc = ctl_call_fail(call, -ENOMEM, "InternalFailure", "out of memory");
-		goto done;
+/* The UPSERT change of one record set of the file. */
+static int group_change(struct ctl_call *call, const struct r53_zf_order *order,
+			const struct r53_zf_group *g, const struct r53_zone *zone, char *text,
+			struct r53_change *change, struct r53_messages *msgs)
+{
+	const struct zonefile_record *first = order[g->start].r;
+	char name[DNS_NAME_TEXT_MAX];
+	json_t *values = json_array(), *rrs;
+	int rc;
+
+	dns_name_to_text(first->owner, first->owner_len, DNS_TEXT_OCTAL, name, sizeof(name));
+	for (size_t j = g->start; j < g->start + g->count; j++) {
+		const struct zonefile_record *r = order[j].r;
+		bool dup = false;
+		int len;
+
+		if (r->ttl != first->ttl) {
+			r53_messages_add(msgs, r->line,
+					 "TTL %u differs from the TTL %u of the same record set on "
+					 "line %u",
+					 r->ttl, first->ttl, first->line);
+			continue;
+		}
+		/* Identical records in a master file are one record (RFC 2181). */
+		for (size_t k = g->start; k < j && !dup; k++)
+			dup = order[k].r->rdata_len == r->rdata_len &&
+			      memcmp(order[k].r->rdata, r->rdata, r->rdata_len) == 0;
+		if (dup)
+			continue;
+		len = dns_rdata_to_text(r->type, r->rdata, r->rdata_len, DNS_TEXT_OCTAL, text,
+					DNS_RDATA_MAX_BYTES * 4 + 16);
+		if (len < 0) {
+			r53_messages_add(msgs, r->line, "record data cannot be stored");
+			continue;
+		}
+		json_array_append_new(values, json_pack("{s:s%}", "Value", text, (size_t)len));
+	}
+	rrs = json_pack("{s:s, s:s, s:I, s:o}", "Name", name, "Type", dns_type_name(first->type),
+			"TTL", (json_int_t)first->ttl, "ResourceRecords", values);
+	change->action = R53_UPSERT;
+	change->rs.line = first->line;
+	if (rrs == NULL)
+		return ctl_call_fail(call, -ENOMEM, "InternalFailure", "out of memory");
+	rc = r53_rrset_parse(call, rrs, "UPSERT", zone, &change->rs, msgs);
+	json_decref(rrs);
+	return rc;
+}
+
+/* Group the records into sets (sorted by owner and type), in the file's order. */
+static int file_groups(const struct zonefile *zf, struct r53_zf_order **order_out,
+		       struct r53_zf_group **groups_out, size_t *n_groups)
+{
+	size_t n = zonefile_count(zf), g = 0;
+	struct r53_zf_order *order = malloc((n ? n : 1) * sizeof(*order));
+	struct r53_zf_group *groups = malloc((n ? n : 1) * sizeof(*groups));
+
+	if (order == NULL || groups == NULL) {
+		free(order);
+		free(groups);
+		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++)
 		order[i] = (struct r53_zf_order){zonefile_record(zf, i), i};
 	qsort(order, n, sizeof(*order), cmp_owner_type);
-	for (size_t i = 0; i < n && rc == 0;) {
-		const struct zonefile_record *first = order[i].r;
-		char name[DNS_NAME_TEXT_MAX];
-		json_t *values = json_array(), *rrs;
-		size_t j;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
 
-		dns_name_to_text(first->owner, first->owner_len, DNS_TEXT_OCTAL, name,
-				 sizeof(name));
-		for (j = i; j < n && same_set(first, order[j].r); j++) {
-			const struct zonefile_record *r = order[j].r;
-			bool dup = false;
-			int len;
-
-			if (r->ttl != first->ttl) {
-				r53_messages_add(
-				    msgs, r->line,
-				    "TTL %u differs from the TTL %u of the same record "
-				    "set on line %u",
-				    r->ttl, first->ttl, first->line);
-				continue;
-			}
-			/* Identical records in a master file are one record (RFC 2181). */
-			for (size_t k = i; k < j && !dup; k++)
-				dup = order[k].r->rdata_len == r->rdata_len &&
-				      memcmp(order[k].r->rdata, r->rdata, r->rdata_len) == 0;
-			if (dup)
-				continue;
-			len = dns_rdata_to_text(r->type, r->rdata, r->rdata_len, DNS_TEXT_OCTAL,
-						text, DNS_RDATA_MAX_BYTES * 4 + 16);
-			if (len < 0) {
-				r53_messages_add(msgs, r->line, "record data cannot be stored");
-				continue;
-			}
-			json_array_append_new(values,
-					      json_pack("{s:s%}", "Value", text, (size_t)len));
-		}
-		rrs = json_pack("{s:s, s:s, s:I, s:o}", "Name", name, "Type",
-				dns_type_name(first->type), "TTL", (json_int_t)first->ttl,
-				"ResourceRecords", values);
-		changes[groups].action = R53_UPSERT;
-		changes[groups].rs.line = first->line;
-		if (rrs == NULL)
-			rc = ctl_call_fail(call, -ENOMEM, "InternalFailure", "out of memory");
-		else
-			rc = r53_rrset_parse(call, rrs, "UPSERT", zone, &changes[groups].rs, msgs);
-		json_decref(rrs);
-		groups++;
+		while (j < n && same_set(order[i].r, order[j].r))
+			j++;
+		groups[g++] = (struct r53_zf_group){i, j - i, order[i].r->line};
 		i = j;
 	}
-	/* Record sets in the order the file has them, so messages come in line order. */
-	qsort(changes, groups, sizeof(*changes), cmp_first_line);
-done:
-	free(order);
-	free(text);
-	if (rc < 0 && changes != NULL) {
-		for (size_t i = 0; i < groups; i++)
+	qsort(groups, g, sizeof(*groups), cmp_group_line);
+	*order_out = order;
+	*groups_out = groups;
+	*n_groups = g;
+	return 0;
+}
+
+/* Apply the record sets of the file, a chunk at a time, inside the caller's transaction. */
+static int import_groups(struct ctl_call *call, const struct r53_zone *zone,
+			 const struct r53_zf_order *order, const struct r53_zf_group *groups,
+			 size_t n, struct r53_messages *msgs)
+{
+	struct r53_change *changes = calloc(R53_IMPORT_CHUNK, sizeof(*changes));
+	char *text = malloc(DNS_RDATA_MAX_BYTES * 4 + 16);
+	int rc = 0;
+
+	if (changes == NULL || text == NULL)
+		rc = ctl_call_fail(call, -ENOMEM, "InternalFailure", "out of memory");
+	for (size_t at = 0; at < n && rc == 0; at += R53_IMPORT_CHUNK) {
+		size_t m = n - at < R53_IMPORT_CHUNK ? n - at : R53_IMPORT_CHUNK;
+
+		memset(changes, 0, m * sizeof(*changes));
+		for (size_t i = 0; i < m && rc == 0; i++)
+			rc = group_change(call, order, &groups[at + i], zone, text, &changes[i],
+					  msgs);
+		if (rc == 0 && (msgs->n > 0 || msgs->oom))
+			rc = r53_messages_fail(call, msgs);
+		if (rc == 0)
+			rc = r53_apply(call, zone, changes, m, msgs);
+		for (size_t i = 0; i < m; i++)
 			r53_rrset_release(&changes[i].rs);
-		free(changes);
-		changes = NULL;
 	}
-	*out = changes;
-	*n_out = groups;
+	free(changes);
+	free(text);
 	return rc;
 }
 
@@ -134,7 +169,8 @@ int r53_cmd_import_zone(struct ctl_call *call)
 	const char *comment = json_string_value(json_object_get(call->args, "Comment"));
 	struct zonefile_options opt = {0};
 	struct r53_messages msgs = {0};
-	struct r53_change *changes = NULL;
+	struct r53_zf_order *order = NULL;
+	struct r53_zf_group *groups = NULL;
 	struct zonefile *zf = NULL;
 	struct r53_zone zone;
 	char err[400];
@@ -157,16 +193,15 @@ int r53_cmd_import_zone(struct ctl_call *call)
 		return ctl_call_fail(call, rc, "InternalFailure", "out of memory");
 	if (rc < 0)
 		return ctl_call_fail(call, rc, "InvalidInput", "ZoneFile: %s", err);
-	rc = file_changes(call, zf, &zone, &changes, &n, &msgs);
-	if (rc == 0 && (msgs.n > 0 || msgs.oom))
-		rc = r53_messages_fail(call, &msgs);
-	if (rc == 0 && n == 0)
+	if (file_groups(zf, &order, &groups, &n) < 0)
+		rc = ctl_call_fail(call, -ENOMEM, "InternalFailure", "out of memory");
+	else if (n == 0)
 		rc = ctl_call_fail(call, -EINVAL, "InvalidInput", "ZoneFile: no records");
-	if (rc == 0 && (rc = store_begin(env->store)) < 0) {
+	else if ((rc = store_begin(env->store)) < 0)
 		rc =
 		    ctl_call_fail(call, rc, "InternalFailure", "state store: %s", pop_strerror(rc));
-	} else if (rc == 0) {
-		rc = r53_apply(call, &zone, changes, n, &msgs);
+	else {
+		rc = import_groups(call, &zone, order, groups, n, &msgs);
 		if (rc == 0)
 			rc = r53_new_change(call, comment, &info);
 		if (rc == 0 && (rc = store_commit(env->store)) < 0)
@@ -175,9 +210,8 @@ int r53_cmd_import_zone(struct ctl_call *call)
 		else if (rc < 0)
 			store_rollback(env->store);
 	}
-	for (size_t i = 0; i < n; i++)
-		r53_rrset_release(&changes[i].rs);
-	free(changes);
+	free(order);
+	free(groups);
 	zonefile_free(zf);
 	r53_messages_free(&msgs);
 	if (rc < 0) {

@@ -246,6 +246,14 @@ int r53_cmd_create_hosted_zone(struct ctl_call *call)
 	sqlite3_stmt *q;
 	int rc;
 
+	/* A single prefix may come as a string (popctl sends one value that way). */
+	if (json_is_string(prefixes)) {
+		json_t *list = json_pack("[O]", prefixes);
+
+		if (list == NULL || json_object_set_new(call->args, "SourcePrefixes", list) < 0)
+			return ctl_call_fail(call, -ENOMEM, "InternalFailure", "out of memory");
+		prefixes = list;
+	}
 	if ((rc = r53_check_input(call, args, &r53_create_hosted_zone_input)) < 0)
 		return rc;
 	if (json_object_get(args, "VPC") != NULL)

@@ -68,16 +68,63 @@ void snap_worker_offline(struct snap_watch *w, unsigned thread_id)
 	rte_rcu_qsbr_thread_unregister(w->qsbr, thread_id);
 }
 
+static void free_edge_dbs(hs_database_t **dbs, uint32_t n)
+{
+	if (dbs == NULL)
+		return;
+	for (uint32_t i = 0; i < n; i++)
+		hs_free_database(dbs[i]);
+	free(dbs);
+}
+
+/* What needs Hyperscan is built here, once per generation, never on a worker. */
+static int load_edge(struct snap_set *next, const struct tables_snapshot *s)
+{
+	const struct edge_top *top = edge_table_check(s);
+	hs_database_t **dbs;
+
+	if (top == NULL)
+		return -POP_EFORMAT;
+	dbs = calloc(top->n_distributions ? top->n_distributions : 1, sizeof(*dbs));
+	if (dbs == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < top->n_distributions; i++) {
+		const struct edge_distribution_rec *d = edge_distribution(s, top, i);
+		const char *bytes;
+		size_t len;
+		hs_error_t err;
+
+		if (d == NULL || edge_behavior_database(s, d, &bytes, &len) != 0)
+			continue; /* no ordered behavior: the default serves every path */
+		err = hs_deserialize_database(bytes, len, &dbs[i]);
+		if (err != HS_SUCCESS) {
+			SNAP_LOG(ERR, "edge distribution %u: Hyperscan database refused (%d)", i,
+				 (int)err);
+			free_edge_dbs(dbs, top->n_distributions);
+			return -POP_EFORMAT;
+		}
+	}
+	next->edge_top = top;
+	next->edge_behavior_dbs = dbs;
+	next->n_edge_dbs = top->n_distributions;
+	return 0;
+}
+
 /* Kind-specific structure checks before any worker may read a generation. */
 static int check_kind(struct snap_set *next, enum tables_kind kind, const struct tables_snapshot *s)
 {
-	if (kind == TABLES_KIND_ZONES) {
-		const struct zones_top *top = zones_table_check(s);
-		if (top == NULL)
-			return -POP_EFORMAT;
-		next->zones_top = top;
+	switch (kind) {
+	case TABLES_KIND_ZONES:
+		next->zones_top = zones_table_check(s);
+		return next->zones_top != NULL ? 0 : -POP_EFORMAT;
+	case TABLES_KIND_EDGE:
+		return load_edge(next, s);
+	case TABLES_KIND_INVALIDATIONS:
+		next->invalidations_top = edge_invalidations_check(s);
+		return next->invalidations_top != NULL ? 0 : -POP_EFORMAT;
+	default:
+		return 0;
 	}
-	return 0;
 }
 
 static int open_root(struct snap_watch *w)
@@ -137,8 +184,11 @@ int snap_watch_poll(struct snap_watch *w)
 				 pop_strerror(rc), (unsigned long long)cur->generation[k]);
 			w->refused[k] = gen;
 			tables_snapshot_unmap(s);
+			/* check_kind() cleared its top on failure: keep the serving one. */
 			if (k == TABLES_KIND_ZONES)
 				next->zones_top = cur->zones_top;
+			if (k == TABLES_KIND_INVALIDATIONS)
+				next->invalidations_top = cur->invalidations_top;
 			continue;
 		}
 		old[k] = cur->tables[k];
@@ -153,6 +203,8 @@ int snap_watch_poll(struct snap_watch *w)
 	atomic_store_explicit(&w->current, next, memory_order_release);
 	/* Every worker has now passed a point where it held no pointer into `cur`. */
 	rte_rcu_qsbr_synchronize(w->qsbr, RTE_QSBR_THRID_INVALID);
+	if (next->edge_behavior_dbs != cur->edge_behavior_dbs)
+		free_edge_dbs(cur->edge_behavior_dbs, cur->n_edge_dbs);
 	for (unsigned k = 0; k < TABLES_KIND_MAX; k++) {
 		if (next->tables[k] == cur->tables[k])
 			continue;
@@ -175,6 +227,7 @@ void snap_watch_free(struct snap_watch *w)
 	cur = snap_current(w);
 	for (unsigned k = 0; k < TABLES_KIND_MAX; k++)
 		tables_snapshot_unmap((struct tables_snapshot *)cur->tables[k]);
+	free_edge_dbs(cur->edge_behavior_dbs, cur->n_edge_dbs);
 	free((void *)cur);
 	tables_root_close(w->root);
 	rte_free(w->qsbr);

@@ -13,8 +13,11 @@
 #ifndef POP_SNAP_H
 #define POP_SNAP_H
 
+#include "edge.h"
 #include "tables.h"
 #include "zones.h"
+
+#include <hs/hs.h>
 
 #include <rte_rcu_qsbr.h>
 
@@ -27,6 +30,12 @@ struct snap_set {
 	const struct tables_snapshot *tables[TABLES_KIND_MAX];
 	uint64_t generation[TABLES_KIND_MAX];
 	const struct zones_top *zones_top; /**< checked top of tables[ZONES], or NULL */
+	const struct edge_top *edge_top;   /**< checked top of tables[EDGE], or NULL */
+	/** Per distribution of tables[EDGE]: its behaviors' Hyperscan database, deserialized
+	 * once per generation on the main thread (NULL: every path takes the default). */
+	hs_database_t **edge_behavior_dbs;
+	uint32_t n_edge_dbs;
+	const struct edge_invalidations_top *invalidations_top;
 };
 
 /** The watcher; owned by the main thread. */

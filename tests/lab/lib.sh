@@ -37,7 +37,10 @@ stat() { # lab path (e.g. net.icmp4_echo_replies or net.drops.arp_not_for_vip)
 import json, sys
 d = json.load(sys.stdin).get("dataplane") or {}
 for k in sys.argv[1].split("."):
-    d = d.get(k, {}) if isinstance(d, dict) else {}
+    if isinstance(d, list):
+        d = d[int(k)] if k.isdigit() and int(k) < len(d) else {}
+    else:
+        d = d.get(k, {}) if isinstance(d, dict) else {}
 print(d if isinstance(d, int) else -1)' "$2"
 }
 

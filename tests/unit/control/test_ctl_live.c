@@ -280,8 +280,8 @@ static pid_t start_popd(const char *inst, const char *rdir, const char *config, 
 		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 
 		dup2(fd, 2);
-		execl(popd_bin, popd_bin, "--instance", inst, "--run-dir", rdir, "--state-dir", sdir,
-		      "--config", config, "--log-level", "debug", (char *)NULL);
+		execl(popd_bin, popd_bin, "--instance", inst, "--run-dir", rdir, "--state-dir",
+		      sdir, "--config", config, "--log-level", "debug", (char *)NULL);
 		_exit(127);
 	}
 	while (now_ms() < deadline) {
