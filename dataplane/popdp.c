@@ -100,6 +100,7 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 	    {"vip", required_argument, NULL, 'v'},
 	    {"instance", required_argument, NULL, 'i'},
 	    {"socket", required_argument, NULL, 's'},
+	    {"run-dir", required_argument, NULL, 'r'},
 	    {"port", required_argument, NULL, 'p'},
 	    {"stats-interval-ms", required_argument, NULL, 't'},
 	    {"mbufs", required_argument, NULL, 'm'},
@@ -230,13 +231,19 @@ static json_t *stats_json(const struct eal_port *port, struct worker *workers, u
 		struct worker *w = &workers[i];
 		net_counters_add(&sum, &w->net);
 		tx_full += w->wc.tx_full;
-		json_array_append_new(wk, json_pack("{s:i, s:i, s:b, s:I, s:I, s:I, s:I}", "lcore",
-						    (int)w->lcore_id, "queue", (int)w->queue_id,
-						    "polling", w->has_queue, "iterations",
-						    (json_int_t)w->wc.iterations, "rx_bursts",
-						    (json_int_t)w->wc.rx_bursts, "busy_cycles",
-						    (json_int_t)w->wc.busy_cycles, "tx_full",
-						    (json_int_t)w->wc.tx_full));
+		json_t *gens = json_object();
+
+		/* The generation of each table this worker reads now. */
+		for (unsigned k = 0; k < TABLES_KIND_MAX; k++)
+			json_object_set_new(gens, tables_kind_name((enum tables_kind)k),
+					    json_integer((json_int_t)w->generation[k]));
+		json_array_append_new(
+		    wk, json_pack("{s:i, s:i, s:b, s:I, s:I, s:I, s:I, s:o}", "lcore",
+				  (int)w->lcore_id, "queue", (int)w->queue_id, "polling",
+				  w->has_queue, "iterations", (json_int_t)w->wc.iterations,
+				  "rx_bursts", (json_int_t)w->wc.rx_bursts, "busy_cycles",
+				  (json_int_t)w->wc.busy_cycles, "tx_full",
+				  (json_int_t)w->wc.tx_full, "generations", gens));
 	}
 	ports = json_pack("[{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}]", "name", port->name,
 			  "rx_packets", (json_int_t)es.ipackets, "tx_packets",

@@ -40,6 +40,16 @@ wait_applied() { # kind generation
 	return 1
 }
 
+wait_for_true() { # seconds command...
+	local deadline=$((SECONDS + $1))
+	shift
+	while ((SECONDS < deadline)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 wait_insync() { # change id
 	local deadline=$((SECONDS + 10)) st
 	while ((SECONDS < deadline)); do
@@ -84,6 +94,44 @@ change=$(pc route53 change-resource-record-sets --hosted-zone-id "$zone" --chang
 check "a change after the popd restart reaches INSYNC on the running popdp" wait_insync "$change"
 pc route53 get-change --id "$change" >/dev/null
 check "get-change of an unknown id is refused" bash -c "! $POPCTL --socket $sock route53 get-change --id C0000000000000 >/dev/null 2>&1"
+
+# The edge table: a distribution with ordered behaviors is compiled (with its
+# Hyperscan database), loaded by popdp, and reported Deployed once in use.
+cat >"$work/dist.json" <<JSON
+{"CallerReference": "lab-$LAB", "Comment": "lab", "Enabled": true,
+ "Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": "origin.example.com",
+   "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}}]},
+ "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all",
+   "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"},
+ "CacheBehaviors": {"Quantity": 2, "Items": [
+   {"PathPattern": "/api/*", "TargetOriginId": "o", "ViewerProtocolPolicy": "https-only",
+    "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"},
+   {"PathPattern": "*.jpg", "TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all",
+    "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"}]}}
+JSON
+dist=$(pc cloudfront create-distribution --distribution-config "file://$work/dist.json" | jget Distribution.Id)
+check "create-distribution returns an id" [ -n "$dist" ]
+deployed() { [ "$(pc cloudfront get-distribution --id "$dist" | jget Distribution.Status)" = Deployed ]; }
+check "the distribution is Deployed once every worker uses the edge generation" \
+	wait_for_true 10 deployed
+check "popctl tables: edge applied == published" \
+	[ "$(kind_gen edge Applied)" = "$(kind_gen edge Published)" ]
+
+# A transaction: two changes staged, then committed at once.
+tx=$(pc begin | jget TransactionId)
+sed -i 's/"mail.example.com"/"tx1.example.com"/' "$work/batch.json"
+pc --transaction "$tx" route53 change-resource-record-sets --hosted-zone-id "$zone" --change-batch "file://$work/batch.json" >/dev/null
+sed -i 's/"tx1.example.com"/"tx2.example.com"/' "$work/batch.json"
+pc --transaction "$tx" route53 change-resource-record-sets --hosted-zone-id "$zone" --change-batch "file://$work/batch.json" >/dev/null
+n_staged=$(pc route53 list-resource-record-sets --hosted-zone-id "$zone" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["ResourceRecordSets"]))')
+check "staged changes are not applied before commit ($n_staged record sets)" [ "$n_staged" = 5 ]
+check "commit applies both staged changes" bash -c "$POPCTL --socket $sock commit --transaction-id $tx >/dev/null"
+n_after=$(pc route53 list-resource-record-sets --hosted-zone-id "$zone" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["ResourceRecordSets"]))')
+check "after commit both are there ($n_after record sets)" [ "$n_after" = 7 ]
+tx=$(pc begin | jget TransactionId)
+pc --transaction "$tx" route53 change-resource-record-sets --hosted-zone-id "$zone" --change-batch "file://$work/batch.json" >/dev/null 2>&1
+check "staging a change that cannot apply (the set exists) is refused at once" [ $? -ne 0 ]
+check "abort ends the transaction" bash -c "$POPCTL --socket $sock abort --transaction-id $tx >/dev/null"
 
 # Durability: popd alone, killed with SIGKILL at random points of 200 batches.
 seed=${POP_TEST_SEED:-$RANDOM}
