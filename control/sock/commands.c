@@ -24,19 +24,33 @@ static int no_args(struct ctl_call *call)
 static int cmd_help(struct ctl_call *call)
 {
 	const struct ctl_server *srv = call->server;
+	const char *filter;
 	json_t *list;
 
 	if (no_args(call) < 0)
 		return -EINVAL;
+	/* `help WORDS`: only the commands that start with those words. */
+	filter = strncmp(call->command, "help ", 5) == 0 ? call->command + 5 : NULL;
 	list = json_array();
 	if (list == NULL)
 		return -ENOMEM;
 	for (size_t t = 0; t < srv->table_count; t++)
 		for (size_t i = 0; i < srv->tables[t].count; i++) {
 			const struct ctl_command *c = &srv->tables[t].entries[i];
+			size_t n = filter != NULL ? strlen(filter) : 0;
+
+			if (filter != NULL && (strncmp(c->words, filter, n) != 0 ||
+					       (c->words[n] != '\0' && c->words[n] != ' ')))
+				continue;
 			json_array_append_new(
 			    list, json_pack("{s:s, s:s}", "command", c->words, "usage", c->usage));
 		}
+	if (filter != NULL && json_array_size(list) == 0) {
+		json_decref(list);
+		return ctl_call_fail(
+		    call, -ENOENT, "UnknownCommand",
+		    "no command starts with \"%.200s\"; send \"help\" for the list", filter);
+	}
 	call->result = json_pack("{s:o}", "commands", list);
 	return call->result != NULL ? 0 : -ENOMEM;
 }

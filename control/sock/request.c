@@ -171,6 +171,44 @@ void ctl_request_release(struct ctl_request *req)
 	req->args = NULL;
 }
 
+/* Copy @p in, replacing every byte that does not start a valid UTF-8
+ * sequence with '?', so jansson accepts it. */
+static void utf8_sanitize(const char *in, char *out, size_t out_len)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t o = 0;
+
+	while (*p != '\0' && o + 4 < out_len) {
+		size_t n = 0;
+
+		if (*p < 0x80)
+			n = 1; /* ASCII, control characters too: JSON escapes them */
+		else if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
+			n = 2;
+		else if ((*p & 0xf0) == 0xe0)
+			n = 3;
+		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
+			n = 4;
+		for (size_t k = 1; k < n; k++)
+			if ((p[k] & 0xc0) != 0x80)
+				n = 0;
+		/* Overlong three-byte forms and UTF-16 surrogates are not UTF-8 either. */
+		if (n == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0)))
+			n = 0;
+		if (n == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90)))
+			n = 0;
+		if (n == 0) {
+			out[o++] = '?';
+			p++;
+			continue;
+		}
+		memcpy(out + o, p, n);
+		o += n;
+		p += n;
+	}
+	out[o] = '\0';
+}
+
 char *ctl_response_render(bool has_id, json_int_t id, const json_t *result,
 			  const struct ctl_error *err, size_t *out_len)
 {
@@ -190,7 +228,12 @@ char *ctl_response_render(bool has_id, json_int_t id, const json_t *result,
 		json_object_set_new(msg, "result", body);
 	} else {
 		json_object_set_new(msg, "ok", json_false());
-		body = json_pack("{s:s, s:s}", "code", err->code, "message", err->message);
+		char code[sizeof(err->code)], message[sizeof(err->message)];
+
+		/* A message may quote the client's bytes: never let them break the JSON. */
+		utf8_sanitize(err->code, code, sizeof(code));
+		utf8_sanitize(err->message, message, sizeof(message));
+		body = json_pack("{s:s, s:s}", "code", code, "message", message);
 		json_object_set_new(msg, "error", body);
 	}
 	/* Compact output escapes every newline in strings, so one message is one line. */
@@ -282,6 +325,9 @@ int ctl_server_execute(struct ctl_server *srv, struct ctl_conn *conn, const char
 	rc = ctl_request_parse(line, len, srv->max_request_bytes, &req, &call.error);
 	if (rc == 0) {
 		cmd = ctl_server_find_command(srv, req.command);
+		/* "help route53 get-change": help, filtered by the words that follow. */
+		if (cmd == NULL && strncmp(req.command, "help ", 5) == 0)
+			cmd = ctl_server_find_command(srv, "help");
 		if (cmd == NULL) {
 			unknown_command(srv, req.command, &call.error);
 			rc = -ENOENT;

@@ -353,6 +353,61 @@ static void test_server_create_rejects_bad_config(void)
 	ctl_server_destroy(NULL);
 }
 
+/* A message quoting broken UTF-8 from a client still renders as valid JSON. */
+static void test_render_repairs_utf8(void)
+{
+	struct ctl_error err = {.code = "InvalidInput"};
+	char *line;
+	size_t len;
+	json_t *msg;
+
+	snprintf(err.message, sizeof(err.message),
+		 "value \"a\xc3\" or \xff\xfe or \xed\xa0\x80: %s", "\xe2\x82\xac ok");
+	line = ctl_response_render(true, 3, NULL, &err, &len);
+	CHECK(line != NULL);
+	msg = line ? json_loadb(line, len, 0, NULL) : NULL;
+	CHECK(msg != NULL);
+	CHECK(strcmp(error_code(msg), "InvalidInput") == 0);
+	CHECK(strcmp(json_string_value(json_object_get(json_object_get(msg, "error"), "message")),
+		     "value \"a?\" or ?? or ???: \xe2\x82\xac ok") == 0);
+	json_decref(msg);
+	free(line);
+}
+
+static void test_help_filters_by_words(void)
+{
+	struct ctl_server *srv = make_server();
+	json_t *msg, *list;
+	int rc;
+
+	msg = execute(srv, "{\"command\":\"help dataplane\"}", &rc);
+	CHECK_EQ(rc, 0);
+	list = json_object_get(json_object_get(msg, "result"), "commands");
+	CHECK_EQ(json_array_size(list), 2);
+	json_decref(msg);
+	msg = execute(srv, "{\"command\":\"help data\"}", &rc); /* words, not prefixes */
+	CHECK_EQ(rc, 1);
+	CHECK(strcmp(error_code(msg), "UnknownCommand") == 0);
+	json_decref(msg);
+	ctl_server_destroy(srv);
+}
+
+static void test_transaction_member(void)
+{
+	struct ctl_request req;
+	struct ctl_error err;
+
+	CHECK_EQ(ctl_request_parse("{\"command\":\"status\",\"transaction\":\"TABC\"}", 41,
+				   MAX_BYTES, &req, &err),
+		 0);
+	CHECK(strcmp(req.transaction, "TABC") == 0);
+	ctl_request_release(&req);
+	CHECK(ctl_request_parse("{\"command\":\"status\",\"transaction\":7}", 37, MAX_BYTES, &req,
+				&err) < 0);
+	CHECK(strcmp(err.code, "InvalidRequest") == 0);
+	ctl_request_release(&req);
+}
+
 int main(void)
 {
 	pop_log_set_level(POP_LOG_ERR);
@@ -366,5 +421,8 @@ int main(void)
 	RUN(test_dispatch_unknown_command);
 	RUN(test_dispatch_added_table);
 	RUN(test_server_create_rejects_bad_config);
+	RUN(test_render_repairs_utf8);
+	RUN(test_help_filters_by_words);
+	RUN(test_transaction_member);
 	return tap_done();
 }
