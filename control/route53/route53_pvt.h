@@ -4,7 +4,7 @@
 #define POP_ROUTE53_PVT_H
 
 #include "base.h"
-#include "dns.h"
+#include "dnstext.h"
 #include "route53.h"
 #include "zones.h"
 

@@ -130,7 +130,7 @@ static void *name_block(const uint8_t *wire, size_t len, uint8_t **owner, uint8_
 {
 	char buf[DNS_NAME_TEXT_MAX];
 	uint8_t k[DNS_NAME_MAX_BYTES + 1];
-	int tlen = dns_name_to_text(wire, len, DNS_TEXT_OCTAL, buf, sizeof(buf));
+	int tlen = dnstext_name_to_text(wire, len, DNS_TEXT_OCTAL, buf, sizeof(buf));
 	size_t klen = r53_sort_key(wire, len, k);
 	uint8_t *mem;
 
@@ -309,7 +309,7 @@ static int parse_values(const json_t *records, struct r53_rrset *rs, struct r53_
 
 		rs->value_chars += len;
 		rs->rdata_count++;
-		if (dns_rdata_from_text(rs->type, value, len, NULL, 0, DNS_TEXT_OCTAL, wire,
+		if (dnstext_rdata_from_text(rs->type, value, len, NULL, 0, DNS_TEXT_OCTAL, wire,
 					DNS_RDATA_MAX_BYTES, &wlen, why, sizeof(why)) < 0) {
 			r53_messages_add(msgs, rs->line,
 					 "Invalid Resource Record: 'FATAL problem: %s encountered "
@@ -379,8 +379,8 @@ int r53_rrset_parse(struct ctl_call *call, const json_t *rrs, const char *action
 	rs->ttl = -1;
 	rs->set_id = json_string_value(json_object_get(rrs, "SetIdentifier"));
 	rs->health_id = json_string_value(json_object_get(rrs, "HealthCheckId"));
-	rs->type = (uint16_t)dns_type_from_name(type_in, strlen(type_in));
-	rs->type_name = dns_type_name(rs->type);
+	rs->type = (uint16_t)dnstext_type_from_name(type_in, strlen(type_in));
+	rs->type_name = dnstext_type_name(rs->type);
 
 	for (const char *const *m = policy_members; *m != NULL; m++)
 		if (json_object_get(rrs, *m) != NULL)
@@ -505,7 +505,7 @@ int r53_rrset_parse(struct ctl_call *call, const json_t *rrs, const char *action
 	}
 
 	/* The name. */
-	if (dns_name_from_text(name_in, strlen(name_in), NULL, 0, DNS_TEXT_OCTAL, wire, &wire_len,
+	if (dnstext_name_from_text(name_in, strlen(name_in), NULL, 0, DNS_TEXT_OCTAL, wire, &wire_len,
 			       why, sizeof(why)) < 0) {
 		r53_messages_add(msgs, rs->line, "FATAL problem: %s encountered with '%.255s'", why,
 				 name_in);
@@ -515,7 +515,7 @@ int r53_rrset_parse(struct ctl_call *call, const json_t *rrs, const char *action
 	if (rs->mem == NULL)
 		return ctl_call_fail(call, -ENOMEM, "InternalFailure", "out of memory");
 	rs->owner_len = wire_len;
-	if (!dns_name_is_under(rs->owner, rs->owner_len, zone->apex, zone->apex_len)) {
+	if (!dnstext_name_is_under(rs->owner, rs->owner_len, zone->apex, zone->apex_len)) {
 		r53_messages_add(msgs, rs->line,
 				 "RRSet with DNS name %s is not permitted in zone %s", rs->name,
 				 zone->name);
@@ -538,7 +538,7 @@ int r53_rrset_parse(struct ctl_call *call, const json_t *rrs, const char *action
 		    "RRSet of type SOA with DNS name %s is not permitted with a routing "
 		    "policy",
 		    rs->name);
-	if (rs->type == DNS_TYPE_NS && dns_name_is_wildcard(rs->owner, rs->owner_len))
+	if (rs->type == DNS_TYPE_NS && dnstext_name_is_wildcard(rs->owner, rs->owner_len))
 		r53_messages_add(
 		    msgs, rs->line,
 		    "RRSet of type NS with DNS name %s is not permitted: the * wildcard "
@@ -563,7 +563,7 @@ int r53_rrset_parse(struct ctl_call *call, const json_t *rrs, const char *action
 		rs->alias = true;
 		r53_bare_id(json_string_value(json_object_get(alias, "HostedZoneId")),
 			    "/hostedzone/", rs->alias_zone, sizeof(rs->alias_zone));
-		if (dns_name_from_text(target, strlen(target), NULL, 0, DNS_TEXT_OCTAL, wire,
+		if (dnstext_name_from_text(target, strlen(target), NULL, 0, DNS_TEXT_OCTAL, wire,
 				       &wire_len, why, sizeof(why)) < 0) {
 			r53_messages_add(msgs, rs->line,
 					 "FATAL problem: %s encountered with '%.255s'", why,
@@ -860,7 +860,7 @@ static int check_neighbours(sqlite3 *db, struct r53_stmts *s, const struct r53_z
 			const uint8_t *apex = sqlite3_column_blob(s->zone_apex, 0);
 			size_t apex_len = (size_t)sqlite3_column_bytes(s->zone_apex, 0);
 
-			if (!dns_name_is_under(rs->alias_name, rs->alias_name_len, apex,
+			if (!dnstext_name_is_under(rs->alias_name, rs->alias_name_len, apex,
 					       apex_len)) {
 				r53_messages_add(
 				    msgs, rs->line,
@@ -1172,7 +1172,7 @@ int r53_cmd_list_rrsets(struct ctl_call *call)
 				sizeof(echo))) < 0)
 		return rc;
 	if (start_name != NULL) {
-		if (dns_name_from_text(start_name, strlen(start_name), NULL, 0, DNS_TEXT_OCTAL,
+		if (dnstext_name_from_text(start_name, strlen(start_name), NULL, 0, DNS_TEXT_OCTAL,
 				       wire, &wire_len, why, sizeof(why)) < 0)
 			return ctl_call_fail(call, -EINVAL, "InvalidInput",
 					     "StartRecordName: %s encountered with '%.255s'", why,

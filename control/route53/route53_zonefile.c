@@ -62,7 +62,7 @@ static int group_change(struct ctl_call *call, const struct r53_zf_order *order,
 	json_t *values = json_array(), *rrs;
 	int rc;
 
-	dns_name_to_text(first->owner, first->owner_len, DNS_TEXT_OCTAL, name, sizeof(name));
+	dnstext_name_to_text(first->owner, first->owner_len, DNS_TEXT_OCTAL, name, sizeof(name));
 	for (size_t j = g->start; j < g->start + g->count; j++) {
 		const struct zonefile_record *r = order[j].r;
 		bool dup = false;
@@ -81,7 +81,7 @@ static int group_change(struct ctl_call *call, const struct r53_zf_order *order,
 			      memcmp(order[k].r->rdata, r->rdata, r->rdata_len) == 0;
 		if (dup)
 			continue;
-		len = dns_rdata_to_text(r->type, r->rdata, r->rdata_len, DNS_TEXT_OCTAL, text,
+		len = dnstext_rdata_to_text(r->type, r->rdata, r->rdata_len, DNS_TEXT_OCTAL, text,
 					DNS_RDATA_MAX_BYTES * 4 + 16);
 		if (len < 0) {
 			r53_messages_add(msgs, r->line, "record data cannot be stored");
@@ -89,7 +89,7 @@ static int group_change(struct ctl_call *call, const struct r53_zf_order *order,
 		}
 		json_array_append_new(values, json_pack("{s:s%}", "Value", text, (size_t)len));
 	}
-	rrs = json_pack("{s:s, s:s, s:I, s:o}", "Name", name, "Type", dns_type_name(first->type),
+	rrs = json_pack("{s:s, s:s, s:I, s:o}", "Name", name, "Type", dnstext_type_name(first->type),
 			"TTL", (json_int_t)first->ttl, "ResourceRecords", values);
 	change->action = R53_UPSERT;
 	change->rs.line = first->line;

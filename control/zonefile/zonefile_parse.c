@@ -3,7 +3,7 @@
 #include "zonefile.h"
 
 #include "base.h"
-#include "dns.h"
+#include "dnstext.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -193,7 +193,7 @@ static int parse_name(struct zf_parser *p, unsigned line, const char *tok, size_
 	if (p->origin_len == 0 && !absolute)
 		return zf_fail(p, line, -EINVAL, "relative name '%.*s' and no $ORIGIN before it",
 			       (int)(tok_len > 64 ? 64 : tok_len), tok);
-	if (dns_name_from_text(tok, tok_len, p->origin_len ? p->origin : NULL, p->origin_len, 0,
+	if (dnstext_name_from_text(tok, tok_len, p->origin_len ? p->origin : NULL, p->origin_len, 0,
 			       out, out_len, why, sizeof(why)) < 0)
 		return zf_fail(p, line, -EINVAL, "%s encountered with '%.*s'", why,
 			       (int)(tok_len > 64 ? 64 : tok_len), tok);
@@ -224,7 +224,7 @@ static int directive(struct zf_parser *p, unsigned line, const char *tok, size_t
 		return 0;
 	}
 	if (tok_len == 4 && strncasecmp(tok, "$TTL", 4) == 0) {
-		if (!has_arg || dns_ttl_from_text(arg, arg_len, &p->default_ttl) < 0)
+		if (!has_arg || dnstext_ttl_from_text(arg, arg_len, &p->default_ttl) < 0)
 			return zf_fail(p, line, -EINVAL,
 				       "$TTL needs a TTL from 0 to 2147483647 seconds (units "
 				       "w d h m s allowed)");
@@ -323,7 +323,7 @@ static int record(struct zf_parser *p, unsigned line, bool blank_start)
 	}
 	for (int i = 0; i < 2; i++) {
 		if (!has_ttl && tok[0] >= '0' && tok[0] <= '9') {
-			if (dns_ttl_from_text(tok, tok_len, &ttl) < 0)
+			if (dnstext_ttl_from_text(tok, tok_len, &ttl) < 0)
 				return zf_fail(p, line, -EINVAL,
 					       "TTL '%.*s' is not from 0 to 2147483647 seconds "
 					       "(units w d h m s allowed)",
@@ -341,13 +341,13 @@ static int record(struct zf_parser *p, unsigned line, bool blank_start)
 		if (!next_token(p, &at, &tok, &tok_len))
 			return zf_fail(p, line, -EINVAL, "no record type");
 	}
-	type = dns_type_from_name(tok, tok_len);
+	type = dnstext_type_from_name(tok, tok_len);
 	if (type < 0)
 		return zf_fail(p, line, -EINVAL, "unknown or unsupported record type '%.*s'",
 			       (int)(tok_len > 32 ? 32 : tok_len), tok);
 	while (at < p->buf_len && p->buf[at] == ' ')
 		at++;
-	rc = dns_rdata_from_text((uint16_t)type, p->buf + at, p->buf_len - at,
+	rc = dnstext_rdata_from_text((uint16_t)type, p->buf + at, p->buf_len - at,
 				 p->origin_len ? p->origin : NULL, p->origin_len, 0, rdata,
 				 DNS_RDATA_MAX_BYTES, &rdata_len, why, sizeof(why));
 	if (rc < 0) {
@@ -403,7 +403,7 @@ int zonefile_parse(const char *text, size_t len, const struct zonefile_options *
 		if (opt->max_records != 0)
 			p.max_records = opt->max_records;
 		if (opt->origin != NULL) {
-			if (dns_name_wire_len(opt->origin, opt->origin_len) != opt->origin_len)
+			if (dnstext_name_wire_len(opt->origin, opt->origin_len) != opt->origin_len)
 				return -EINVAL;
 			memcpy(p.origin, opt->origin, opt->origin_len);
 			p.origin_len = opt->origin_len;

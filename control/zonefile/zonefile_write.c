@@ -2,7 +2,7 @@
 /* The canonical writer. */
 #include "zonefile.h"
 
-#include "dns.h"
+#include "dnstext.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -56,7 +56,7 @@ static int compare(const void *a, const void *b)
 
 	if ((x->r->type == DNS_TYPE_SOA) != (y->r->type == DNS_TYPE_SOA))
 		return x->r->type == DNS_TYPE_SOA ? -1 : 1;
-	c = dns_name_compare(x->r->owner, x->r->owner_len, y->r->owner, y->r->owner_len);
+	c = dnstext_name_compare(x->r->owner, x->r->owner_len, y->r->owner, y->r->owner_len);
 	if (c != 0)
 		return c;
 	if (type_rank(x->r->type) != type_rank(y->r->type))
@@ -88,7 +88,7 @@ int zonefile_write(const struct zonefile_record *records, size_t n, const uint8_
 	if (n > 1)
 		qsort(order, n, sizeof(*order), compare);
 
-	l = dns_name_to_text(origin, origin_len, 0, name, sizeof(name));
+	l = dnstext_name_to_text(origin, origin_len, 0, name, sizeof(name));
 	if (l < 0) {
 		rc = -EINVAL;
 		goto done;
@@ -98,11 +98,11 @@ int zonefile_write(const struct zonefile_record *records, size_t n, const uint8_
 		goto done;
 	for (size_t i = 0; i < n; i++) {
 		const struct zonefile_record *r = order[i].r;
-		const char *type = dns_type_name(r->type);
+		const char *type = dnstext_type_name(r->type);
 		int rl;
 
-		l = dns_name_to_text(r->owner, r->owner_len, 0, name, sizeof(name));
-		rl = dns_rdata_to_text(r->type, r->rdata, r->rdata_len, 0, rdata,
+		l = dnstext_name_to_text(r->owner, r->owner_len, 0, name, sizeof(name));
+		rl = dnstext_rdata_to_text(r->type, r->rdata, r->rdata_len, 0, rdata,
 				       DNS_RDATA_MAX_BYTES * 4 + 16);
 		if (l < 0 || rl < 0 || type == NULL) {
 			rc = -EINVAL;

@@ -5,7 +5,7 @@
  * write the same bytes again.
  */
 #include "base.h"
-#include "dns.h"
+#include "dnstext.h"
 #include "zonefile.h"
 
 #include <stdint.h>

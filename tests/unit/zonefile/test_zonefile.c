@@ -3,7 +3,7 @@
 #include "zonefile.h"
 
 #include "base.h"
-#include "dns.h"
+#include "dnstext.h"
 #include "tap.h"
 
 #include <errno.h>
@@ -27,7 +27,7 @@ static bool owner_is(const struct zonefile_record *r, const char *name)
 	uint8_t wire[DNS_NAME_MAX_BYTES];
 	size_t len;
 
-	return dns_name_from_text(name, strlen(name), NULL, 0, 0, wire, &len, NULL, 0) == 0 &&
+	return dnstext_name_from_text(name, strlen(name), NULL, 0, 0, wire, &len, NULL, 0) == 0 &&
 	       r->owner_len == len && memcmp(r->owner, wire, len) == 0;
 }
 

@@ -50,8 +50,8 @@
  * `ARRDATAIllegalIPv4Address (Value is not a valid IPv4 address)`; callers
  * add where ("encountered with '...'", "line 12: ...").
  */
-#ifndef POP_DNS_H
-#define POP_DNS_H
+#ifndef POP_DNSTEXT_H
+#define POP_DNSTEXT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -61,7 +61,7 @@
 #define DNS_LABEL_MAX_BYTES  63
 #define DNS_STRING_MAX_BYTES 255   /**< one character-string */
 #define DNS_RDATA_MAX_BYTES  65535 /**< one record's data */
-/** Longest name text dns_name_to_text() can produce, NUL included. */
+/** Longest name text dnstext_name_to_text() can produce, NUL included. */
 #define DNS_NAME_TEXT_MAX (DNS_NAME_MAX_BYTES * 4 + 2)
 /** A buffer for the error messages of this module. */
 #define DNS_ERR_MAX 160
@@ -70,7 +70,7 @@
 #define DNS_TEXT_OCTAL 0x1u
 
 /** The record types pop serves (codes from the IANA registry). */
-enum dns_type {
+enum dnstext_type {
 	DNS_TYPE_A = 1,
 	DNS_TYPE_NS = 2,
 	DNS_TYPE_CNAME = 5,
@@ -87,14 +87,14 @@ enum dns_type {
 };
 
 /** The mnemonic of a supported type ("AAAA"), or NULL. */
-const char *dns_type_name(uint16_t type);
+const char *dnstext_type_name(uint16_t type);
 
 /**
  * The code of a supported type's mnemonic, case-insensitively; @p len bytes
  * of @p text (need not be NUL-terminated).
  * @return the code, or -EINVAL for an unknown or unsupported mnemonic.
  */
-int dns_type_from_name(const char *text, size_t len);
+int dnstext_type_from_name(const char *text, size_t len);
 
 /**
  * Parse a name.
@@ -107,7 +107,7 @@ int dns_type_from_name(const char *text, size_t len);
  * @param err, err_len the problem on failure.
  * @return 0 or -EINVAL.
  */
-int dns_name_from_text(const char *text, size_t len, const uint8_t *origin, size_t origin_len,
+int dnstext_name_from_text(const char *text, size_t len, const uint8_t *origin, size_t origin_len,
 		       unsigned flags, uint8_t *out, size_t *out_len, char *err, size_t err_len);
 
 /**
@@ -119,60 +119,60 @@ int dns_name_from_text(const char *text, size_t len, const uint8_t *origin, size
  * @return the text's length, -ENOSPC when @p out is too small (DNS_NAME_TEXT_MAX
  *   always suffices), -EINVAL for a malformed wire name.
  */
-int dns_name_to_text(const uint8_t *wire, size_t len, unsigned flags, char *out, size_t out_len);
+int dnstext_name_to_text(const uint8_t *wire, size_t len, unsigned flags, char *out, size_t out_len);
 
 /**
  * Length of the well-formed wire name at @p wire within @p max bytes (labels
  * of 1..63 bytes, root label last, at most 255 bytes), or 0.
  */
-size_t dns_name_wire_len(const uint8_t *wire, size_t max);
+size_t dnstext_name_wire_len(const uint8_t *wire, size_t max);
 
 /** Number of labels of a wire name, the root not counted. */
-unsigned dns_name_labels(const uint8_t *wire, size_t len);
+unsigned dnstext_name_labels(const uint8_t *wire, size_t len);
 
 /** Whether @p name is @p apex or under it (both lowercase wire). */
-bool dns_name_is_under(const uint8_t *name, size_t len, const uint8_t *apex, size_t apex_len);
+bool dnstext_name_is_under(const uint8_t *name, size_t len, const uint8_t *apex, size_t apex_len);
 
 /** Whether the leftmost label of a wire name is the wildcard "*". */
-bool dns_name_is_wildcard(const uint8_t *wire, size_t len);
+bool dnstext_name_is_wildcard(const uint8_t *wire, size_t len);
 
 /**
  * Compare two lowercase wire names in DNSSEC canonical order (RFC 4034
  * section 6.1: by labels from the root, each compared as bytes).
  * @return <0, 0 or >0.
  */
-int dns_name_compare(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+int dnstext_name_compare(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 
 /**
  * Parse a TTL: seconds ("3600") or BIND units ("1h30m", "1w", "2d", case
  * insensitive: w d h m s), at most 2147483647.
  * @return 0 and *ttl, or -EINVAL / -ERANGE.
  */
-int dns_ttl_from_text(const char *text, size_t len, uint32_t *ttl);
+int dnstext_ttl_from_text(const char *text, size_t len, uint32_t *ttl);
 
 /**
  * Parse a record's data.
  * @param type a supported type.
  * @param text, len the data text.
- * @param origin, origin_len, flags as for dns_name_from_text().
+ * @param origin, origin_len, flags as for dnstext_name_from_text().
  * @param out, cap the output buffer (DNS_RDATA_MAX_BYTES suffices).
  * @param out_len the wire data's length.
  * @param err, err_len the problem on failure.
  * @return 0, -EINVAL (bad text), -ENOSPC (cap too small), -ENOTSUP (type).
  */
-int dns_rdata_from_text(uint16_t type, const char *text, size_t len, const uint8_t *origin,
+int dnstext_rdata_from_text(uint16_t type, const char *text, size_t len, const uint8_t *origin,
 			size_t origin_len, unsigned flags, uint8_t *out, size_t cap,
 			size_t *out_len, char *err, size_t err_len);
 
 /**
  * Write a record's data as text: absolute names with trailing dots, strings
- * quoted, in the dialect of @p flags (names as dns_name_to_text(); strings
+ * quoted, in the dialect of @p flags (names as dnstext_name_to_text(); strings
  * escape `"` and `\` with a backslash and bytes outside printable ASCII as
  * `\DDD` decimal, or `\ooo` octal with DNS_TEXT_OCTAL).
  * @return the text's length, -ENOSPC when @p out is too small, -EINVAL for
  *   malformed wire data, -ENOTSUP for a type not supported.
  */
-int dns_rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len, unsigned flags, char *out,
+int dnstext_rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len, unsigned flags, char *out,
 		      size_t out_len);
 
-#endif /* POP_DNS_H */
+#endif /* POP_DNSTEXT_H */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Record data: text <-> wire for the types pop serves. */
-#include "dns.h"
-#include "dns_pvt.h"
+#include "dnstext.h"
+#include "dnstext_pvt.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -51,7 +51,7 @@ static int rd_next(struct rd_parse *rp, struct rd_token *t)
 			rp->pos++;
 		}
 		if (rp->pos >= rp->len)
-			return dns_fail(rp->err, rp->err_len, -EINVAL,
+			return dnstext_fail(rp->err, rp->err_len, -EINVAL,
 					"InvalidCharacterString (Value should be enclosed in "
 					"quotation marks)");
 		t->p = rp->text + start;
@@ -73,7 +73,7 @@ static int rd_next(struct rd_parse *rp, struct rd_token *t)
 
 static int rd_few(struct rd_parse *rp)
 {
-	return dns_fail(rp->err, rp->err_len, -EINVAL,
+	return dnstext_fail(rp->err, rp->err_len, -EINVAL,
 			"%sRRDATATooFewFields (Value contains too few fields)", rp->type);
 }
 
@@ -95,7 +95,7 @@ static int rd_end(struct rd_parse *rp)
 	if (rc < 0)
 		return rc;
 	if (rc > 0)
-		return dns_fail(rp->err, rp->err_len, -EINVAL,
+		return dnstext_fail(rp->err, rp->err_len, -EINVAL,
 				"%sRRDATATooManyFields (Value contains too many fields)", rp->type);
 	return 0;
 }
@@ -104,7 +104,7 @@ static int rd_put(struct rd_parse *rp, const void *data, size_t len)
 {
 	if (rp->n + len > rp->cap || rp->n + len > DNS_RDATA_MAX_BYTES)
 		return rp->n + len > DNS_RDATA_MAX_BYTES
-			   ? dns_fail(rp->err, rp->err_len, -EINVAL,
+			   ? dnstext_fail(rp->err, rp->err_len, -EINVAL,
 				      "%sRRDATATooLong (Value is too long)", rp->type)
 			   : -ENOSPC;
 	memcpy(rp->out + rp->n, data, len);
@@ -132,7 +132,7 @@ static int rd_uint(struct rd_parse *rp, uint32_t max, uint32_t *v)
 	*v = (uint32_t)x;
 	return 0;
 bad:
-	return dns_fail(rp->err, rp->err_len, -EINVAL,
+	return dnstext_fail(rp->err, rp->err_len, -EINVAL,
 			"%sRRDATAIllegalInteger (Value contains an illegal integer)", rp->type);
 }
 
@@ -170,8 +170,8 @@ static int rd_timer(struct rd_parse *rp)
 
 	if (rc < 0)
 		return rc;
-	if (t.quoted || dns_ttl_from_text(t.p, t.len, &v) < 0)
-		return dns_fail(rp->err, rp->err_len, -EINVAL,
+	if (t.quoted || dnstext_ttl_from_text(t.p, t.len, &v) < 0)
+		return dnstext_fail(rp->err, rp->err_len, -EINVAL,
 				"%sRRDATAIllegalInteger (Value contains an illegal integer)",
 				rp->type);
 	return rd_u32_value(rp, v);
@@ -186,7 +186,7 @@ static int rd_name(struct rd_parse *rp)
 
 	if (rc < 0)
 		return rc;
-	rc = dns_name_from_text(t.p, t.len, rp->origin, rp->origin_len, rp->flags, wire, &wlen,
+	rc = dnstext_name_from_text(t.p, t.len, rp->origin, rp->origin_len, rp->flags, wire, &wlen,
 				rp->err, rp->err_len);
 	return rc < 0 ? rc : rd_put(rp, wire, wlen);
 }
@@ -202,14 +202,14 @@ static int rd_bytes(struct rd_parse *rp, const struct rd_token *t, uint8_t *buf,
 
 		if (t->p[i] == '\\') {
 			i++;
-			if (dns_unescape(t->p, t->len, &i, rp->flags, &b) < 0)
-				return dns_fail(rp->err, rp->err_len, -EINVAL,
+			if (dnstext_unescape(t->p, t->len, &i, rp->flags, &b) < 0)
+				return dnstext_fail(rp->err, rp->err_len, -EINVAL,
 						"InvalidEscape (Escape sequence is not valid)");
 		} else {
 			b = (uint8_t)t->p[i++];
 		}
 		if (k == max)
-			return dns_fail(rp->err, rp->err_len, -EINVAL,
+			return dnstext_fail(rp->err, rp->err_len, -EINVAL,
 					"CharacterStringTooLong (Value is too long)");
 		buf[k++] = b;
 	}
@@ -272,9 +272,9 @@ static int parse_address(struct rd_parse *rp, int family)
 		}
 	}
 	if (family == AF_INET)
-		return dns_fail(rp->err, rp->err_len, -EINVAL,
+		return dnstext_fail(rp->err, rp->err_len, -EINVAL,
 				"ARRDATAIllegalIPv4Address (Value is not a valid IPv4 address)");
-	return dns_fail(rp->err, rp->err_len, -EINVAL,
+	return dnstext_fail(rp->err, rp->err_len, -EINVAL,
 			"AAAARRDATAIllegalIPv6Address (Value is not a valid IPv6 address)");
 }
 
@@ -308,7 +308,7 @@ static int parse_caa(struct rd_parse *rp)
 		return rc;
 	return rd_end(rp);
 bad_tag:
-	return dns_fail(rp->err, rp->err_len, -EINVAL,
+	return dnstext_fail(rp->err, rp->err_len, -EINVAL,
 			"CAARRDATAIllegalTag (Value contains an illegal tag)");
 }
 
@@ -357,11 +357,11 @@ static int parse_ds(struct rd_parse *rp)
 		goto bad;
 	return 0;
 bad:
-	return dns_fail(rp->err, rp->err_len, -EINVAL,
+	return dnstext_fail(rp->err, rp->err_len, -EINVAL,
 			"DSRRDATAIllegalDigest (Value contains an illegal digest)");
 }
 
-int dns_rdata_from_text(uint16_t type, const char *text, size_t len, const uint8_t *origin,
+int dnstext_rdata_from_text(uint16_t type, const char *text, size_t len, const uint8_t *origin,
 			size_t origin_len, unsigned flags, uint8_t *out, size_t cap,
 			size_t *out_len, char *err, size_t err_len)
 {
@@ -373,14 +373,14 @@ int dns_rdata_from_text(uint16_t type, const char *text, size_t len, const uint8
 	    .flags = flags,
 	    .out = out,
 	    .cap = cap,
-	    .type = dns_type_name(type),
+	    .type = dnstext_type_name(type),
 	    .err = err,
 	    .err_len = err_len,
 	};
 	int rc;
 
 	if (rp.type == NULL)
-		return dns_fail(err, err_len, -ENOTSUP,
+		return dnstext_fail(err, err_len, -ENOTSUP,
 				"UnsupportedType (Type %u is not supported)", type);
 	switch (type) {
 	case DNS_TYPE_A:
@@ -543,14 +543,14 @@ static unsigned long rr_uint(struct rd_read *r, size_t bytes)
 static void wr_name(struct rd_write *w, struct rd_read *r)
 {
 	char buf[DNS_NAME_TEXT_MAX];
-	size_t l = dns_name_wire_len(r->p + r->pos, r->len - r->pos);
+	size_t l = dnstext_name_wire_len(r->p + r->pos, r->len - r->pos);
 	int n;
 
 	if (l == 0) {
 		r->fail = -EINVAL;
 		return;
 	}
-	n = dns_name_to_text(r->p + r->pos, l, w->flags, buf, sizeof(buf));
+	n = dnstext_name_to_text(r->p + r->pos, l, w->flags, buf, sizeof(buf));
 	if (n < 0) {
 		r->fail = n;
 		return;
@@ -584,7 +584,7 @@ static void wr_uint(struct rd_write *w, struct rd_read *r, size_t bytes)
 	wr_fmt(w, "%lu", v);
 }
 
-int dns_rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len, unsigned flags, char *out,
+int dnstext_rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len, unsigned flags, char *out,
 		      size_t out_len)
 {
 	struct rd_write w = {.out = out, .cap = out_len, .flags = flags};

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Names: text <-> lowercased wire; TTLs. */
-#include "dns.h"
-#include "dns_pvt.h"
+#include "dnstext.h"
+#include "dnstext_pvt.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-int dns_fail(char *err, size_t err_len, int rc, const char *fmt, ...)
+int dnstext_fail(char *err, size_t err_len, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -24,7 +24,7 @@ int dns_fail(char *err, size_t err_len, int rc, const char *fmt, ...)
 static const struct {
 	uint16_t code;
 	const char *name;
-} dns_types[] = {
+} dnstext_types[] = {
     {DNS_TYPE_A, "A"},	       {DNS_TYPE_NS, "NS"},	{DNS_TYPE_CNAME, "CNAME"},
     {DNS_TYPE_SOA, "SOA"},     {DNS_TYPE_PTR, "PTR"},	{DNS_TYPE_MX, "MX"},
     {DNS_TYPE_TXT, "TXT"},     {DNS_TYPE_AAAA, "AAAA"}, {DNS_TYPE_SRV, "SRV"},
@@ -32,25 +32,25 @@ static const struct {
     {DNS_TYPE_CAA, "CAA"},
 };
 
-const char *dns_type_name(uint16_t type)
+const char *dnstext_type_name(uint16_t type)
 {
-	for (size_t i = 0; i < sizeof(dns_types) / sizeof(dns_types[0]); i++)
-		if (dns_types[i].code == type)
-			return dns_types[i].name;
+	for (size_t i = 0; i < sizeof(dnstext_types) / sizeof(dnstext_types[0]); i++)
+		if (dnstext_types[i].code == type)
+			return dnstext_types[i].name;
 	return NULL;
 }
 
-int dns_type_from_name(const char *text, size_t len)
+int dnstext_type_from_name(const char *text, size_t len)
 {
-	for (size_t i = 0; i < sizeof(dns_types) / sizeof(dns_types[0]); i++)
-		if (strlen(dns_types[i].name) == len &&
-		    strncasecmp(dns_types[i].name, text, len) == 0)
-			return dns_types[i].code;
+	for (size_t i = 0; i < sizeof(dnstext_types) / sizeof(dnstext_types[0]); i++)
+		if (strlen(dnstext_types[i].name) == len &&
+		    strncasecmp(dnstext_types[i].name, text, len) == 0)
+			return dnstext_types[i].code;
 	return -EINVAL;
 }
 
 /* One escaped byte at text[*i] (just past the backslash). */
-int dns_unescape(const char *text, size_t len, size_t *i, unsigned flags, uint8_t *byte)
+int dnstext_unescape(const char *text, size_t len, size_t *i, unsigned flags, uint8_t *byte)
 {
 	unsigned base = (flags & DNS_TEXT_OCTAL) ? 8 : 10;
 
@@ -78,7 +78,7 @@ int dns_unescape(const char *text, size_t len, size_t *i, unsigned flags, uint8_
 	return 0;
 }
 
-int dns_name_from_text(const char *text, size_t len, const uint8_t *origin, size_t origin_len,
+int dnstext_name_from_text(const char *text, size_t len, const uint8_t *origin, size_t origin_len,
 		       unsigned flags, uint8_t *out, size_t *out_len, char *err, size_t err_len)
 {
 	size_t n = 0;	     /* bytes written to out */
@@ -88,7 +88,7 @@ int dns_name_from_text(const char *text, size_t len, const uint8_t *origin, size
 	size_t i = 0;
 
 	if (len == 0)
-		return dns_fail(err, err_len, -EINVAL, "DomainNameEmpty (Domain name is empty)");
+		return dnstext_fail(err, err_len, -EINVAL, "DomainNameEmpty (Domain name is empty)");
 	if (len == 1 && text[0] == '@' && origin != NULL) {
 		memcpy(out, origin, origin_len);
 		*out_len = origin_len;
@@ -106,7 +106,7 @@ int dns_name_from_text(const char *text, size_t len, const uint8_t *origin, size
 
 		if (c == '.') {
 			if (label_len == 0)
-				return dns_fail(err, err_len, -EINVAL,
+				return dnstext_fail(err, err_len, -EINVAL,
 						"DomainLabelEmpty (Domain label is empty)");
 			out[label_at] = (uint8_t)label_len;
 			i++;
@@ -117,18 +117,18 @@ int dns_name_from_text(const char *text, size_t len, const uint8_t *origin, size
 			label_at = n++;
 			label_len = 0;
 			if (n > DNS_NAME_MAX_BYTES)
-				return dns_fail(err, err_len, -EINVAL,
+				return dnstext_fail(err, err_len, -EINVAL,
 						"DomainNameTooLong (Domain name is too long)");
 			continue;
 		}
 		if (c == '\\') {
 			i++;
-			if (dns_unescape(text, len, &i, flags, &byte) < 0)
-				return dns_fail(err, err_len, -EINVAL,
+			if (dnstext_unescape(text, len, &i, flags, &byte) < 0)
+				return dnstext_fail(err, err_len, -EINVAL,
 						"InvalidEscape (Escape sequence is not valid)");
 		} else {
 			if ((unsigned char)c <= 0x20 || (unsigned char)c >= 0x7f)
-				return dns_fail(
+				return dnstext_fail(
 				    err, err_len, -EINVAL,
 				    "DomainNameIllegalCharacter (Domain name contains an illegal "
 				    "character)");
@@ -138,10 +138,10 @@ int dns_name_from_text(const char *text, size_t len, const uint8_t *origin, size
 		if (byte >= 'A' && byte <= 'Z')
 			byte = (uint8_t)(byte - 'A' + 'a');
 		if (label_len == DNS_LABEL_MAX_BYTES)
-			return dns_fail(err, err_len, -EINVAL,
+			return dnstext_fail(err, err_len, -EINVAL,
 					"DomainLabelTooLong (Domain label is too long)");
 		if (n + 1 > DNS_NAME_MAX_BYTES)
-			return dns_fail(err, err_len, -EINVAL,
+			return dnstext_fail(err, err_len, -EINVAL,
 					"DomainNameTooLong (Domain name is too long)");
 		out[n++] = byte;
 		label_len++;
@@ -150,7 +150,7 @@ int dns_name_from_text(const char *text, size_t len, const uint8_t *origin, size
 		out[label_at] = (uint8_t)label_len;
 		if (origin != NULL) {
 			if (n + origin_len > DNS_NAME_MAX_BYTES)
-				return dns_fail(err, err_len, -EINVAL,
+				return dnstext_fail(err, err_len, -EINVAL,
 						"DomainNameTooLong (Domain name is too long)");
 			memcpy(out + n, origin, origin_len);
 			*out_len = n + origin_len;
@@ -158,7 +158,7 @@ int dns_name_from_text(const char *text, size_t len, const uint8_t *origin, size
 		}
 	}
 	if (n + 1 > DNS_NAME_MAX_BYTES)
-		return dns_fail(err, err_len, -EINVAL,
+		return dnstext_fail(err, err_len, -EINVAL,
 				"DomainNameTooLong (Domain name is too long)");
 	out[n++] = 0;
 	*out_len = n;
@@ -171,11 +171,11 @@ static bool rfc1035_special(uint8_t c)
 	       c == '$';
 }
 
-int dns_name_to_text(const uint8_t *wire, size_t len, unsigned flags, char *out, size_t out_len)
+int dnstext_name_to_text(const uint8_t *wire, size_t len, unsigned flags, char *out, size_t out_len)
 {
 	size_t pos = 0, n = 0;
 
-	if (dns_name_wire_len(wire, len) != len)
+	if (dnstext_name_wire_len(wire, len) != len)
 		return -EINVAL;
 	if (len == 1) {
 		if (out_len < 2)
@@ -222,7 +222,7 @@ int dns_name_to_text(const uint8_t *wire, size_t len, unsigned flags, char *out,
 	return (int)n;
 }
 
-size_t dns_name_wire_len(const uint8_t *wire, size_t max)
+size_t dnstext_name_wire_len(const uint8_t *wire, size_t max)
 {
 	size_t pos = 0;
 
@@ -238,7 +238,7 @@ size_t dns_name_wire_len(const uint8_t *wire, size_t max)
 	return 0;
 }
 
-unsigned dns_name_labels(const uint8_t *wire, size_t len)
+unsigned dnstext_name_labels(const uint8_t *wire, size_t len)
 {
 	unsigned labels = 0;
 	size_t pos = 0;
@@ -250,7 +250,7 @@ unsigned dns_name_labels(const uint8_t *wire, size_t len)
 	return labels;
 }
 
-bool dns_name_is_under(const uint8_t *name, size_t len, const uint8_t *apex, size_t apex_len)
+bool dnstext_name_is_under(const uint8_t *name, size_t len, const uint8_t *apex, size_t apex_len)
 {
 	size_t pos = 0;
 
@@ -267,12 +267,12 @@ bool dns_name_is_under(const uint8_t *name, size_t len, const uint8_t *apex, siz
 	return false;
 }
 
-bool dns_name_is_wildcard(const uint8_t *wire, size_t len)
+bool dnstext_name_is_wildcard(const uint8_t *wire, size_t len)
 {
 	return len >= 2 && wire[0] == 1 && wire[1] == '*';
 }
 
-int dns_name_compare(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+int dnstext_name_compare(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
 	size_t aoff[128] = {0}, boff[128] = {0};
 	unsigned na = 0, nb = 0;
@@ -295,7 +295,7 @@ int dns_name_compare(const uint8_t *a, size_t alen, const uint8_t *b, size_t ble
 	return na > 0 ? 1 : nb > 0 ? -1 : 0;
 }
 
-int dns_ttl_from_text(const char *text, size_t len, uint32_t *ttl)
+int dnstext_ttl_from_text(const char *text, size_t len, uint32_t *ttl)
 {
 	uint64_t total = 0, part = 0;
 	bool digits = false, units = false;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* DNS names and record data, text <-> wire. */
-#include "dns.h"
+#include "dnstext.h"
 #include "tap.h"
 
 #include <errno.h>
@@ -17,10 +17,10 @@ static int name(const char *s, const char *origin_text, unsigned flags)
 	size_t origin_len = 0;
 
 	err[0] = '\0';
-	if (origin_text != NULL && dns_name_from_text(origin_text, strlen(origin_text), NULL, 0, 0,
+	if (origin_text != NULL && dnstext_name_from_text(origin_text, strlen(origin_text), NULL, 0, 0,
 						      origin, &origin_len, NULL, 0) < 0)
 		return -100;
-	return dns_name_from_text(s, strlen(s), origin_text ? origin : NULL, origin_len, flags,
+	return dnstext_name_from_text(s, strlen(s), origin_text ? origin : NULL, origin_len, flags,
 				  wire, &wire_len, err, sizeof(err));
 }
 
@@ -46,11 +46,11 @@ static void test_name_basic(void)
 	CHECK(wire_is("\4host\5other", 12));
 	/* the wildcard label */
 	CHECK_EQ(name("*.example.com", NULL, 0), 0);
-	CHECK(dns_name_is_wildcard(wire, wire_len));
+	CHECK(dnstext_name_is_wildcard(wire, wire_len));
 	CHECK_EQ(name("\\052.example.com", NULL, DNS_TEXT_OCTAL), 0);
-	CHECK(dns_name_is_wildcard(wire, wire_len));
+	CHECK(dnstext_name_is_wildcard(wire, wire_len));
 	CHECK_EQ(name("a.*.example.com", NULL, 0), 0);
-	CHECK(!dns_name_is_wildcard(wire, wire_len));
+	CHECK(!dnstext_name_is_wildcard(wire, wire_len));
 }
 
 static void test_name_escapes(void)
@@ -125,24 +125,24 @@ static void test_name_text(void)
 	char out[DNS_NAME_TEXT_MAX];
 
 	name("a\\.b.example.com", NULL, 0);
-	CHECK_EQ(dns_name_to_text(wire, wire_len, 0, out, sizeof(out)), 17);
+	CHECK_EQ(dnstext_name_to_text(wire, wire_len, 0, out, sizeof(out)), 17);
 	CHECK(strcmp(out, "a\\.b.example.com.") == 0);
 	name("*.ex-am_ple.com", NULL, 0);
-	dns_name_to_text(wire, wire_len, 0, out, sizeof(out));
+	dnstext_name_to_text(wire, wire_len, 0, out, sizeof(out));
 	CHECK(strcmp(out, "*.ex-am_ple.com.") == 0);
-	dns_name_to_text(wire, wire_len, DNS_TEXT_OCTAL, out, sizeof(out));
+	dnstext_name_to_text(wire, wire_len, DNS_TEXT_OCTAL, out, sizeof(out));
 	CHECK(strcmp(out, "\\052.ex-am_ple.com.") == 0);
 	name("\\009x\\;.com", NULL, 0);
-	dns_name_to_text(wire, wire_len, 0, out, sizeof(out));
+	dnstext_name_to_text(wire, wire_len, 0, out, sizeof(out));
 	CHECK(strcmp(out, "\\009x\\;.com.") == 0);
-	dns_name_to_text(wire, wire_len, DNS_TEXT_OCTAL, out, sizeof(out));
+	dnstext_name_to_text(wire, wire_len, DNS_TEXT_OCTAL, out, sizeof(out));
 	CHECK(strcmp(out, "\\011x\\073.com.") == 0);
 	name(".", NULL, 0);
-	dns_name_to_text(wire, wire_len, 0, out, sizeof(out));
+	dnstext_name_to_text(wire, wire_len, 0, out, sizeof(out));
 	CHECK(strcmp(out, ".") == 0);
 	name("www.example.com", NULL, 0);
-	CHECK_EQ(dns_name_to_text(wire, wire_len, 0, out, 10), -ENOSPC);
-	CHECK_EQ(dns_name_to_text((const uint8_t *)"\5ab", 3, 0, out, sizeof(out)), -EINVAL);
+	CHECK_EQ(dnstext_name_to_text(wire, wire_len, 0, out, 10), -ENOSPC);
+	CHECK_EQ(dnstext_name_to_text((const uint8_t *)"\5ab", 3, 0, out, sizeof(out)), -EINVAL);
 }
 
 static void test_name_relations(void)
@@ -151,13 +151,13 @@ static void test_name_relations(void)
 	const uint8_t www[] = "\3www\7example\3com";
 	const uint8_t other[] = "\10xexample\3com";
 
-	CHECK(dns_name_is_under(www, sizeof(www), apex, sizeof(apex)));
-	CHECK(dns_name_is_under(apex, sizeof(apex), apex, sizeof(apex)));
-	CHECK(!dns_name_is_under(other, sizeof(other), apex, sizeof(apex)));
-	CHECK(!dns_name_is_under(apex, sizeof(apex), www, sizeof(www)));
-	CHECK_EQ(dns_name_labels(www, sizeof(www)), 3);
-	CHECK_EQ(dns_name_wire_len(www, sizeof(www)), sizeof(www));
-	CHECK_EQ(dns_name_wire_len(www, 5), 0);
+	CHECK(dnstext_name_is_under(www, sizeof(www), apex, sizeof(apex)));
+	CHECK(dnstext_name_is_under(apex, sizeof(apex), apex, sizeof(apex)));
+	CHECK(!dnstext_name_is_under(other, sizeof(other), apex, sizeof(apex)));
+	CHECK(!dnstext_name_is_under(apex, sizeof(apex), www, sizeof(www)));
+	CHECK_EQ(dnstext_name_labels(www, sizeof(www)), 3);
+	CHECK_EQ(dnstext_name_wire_len(www, sizeof(www)), sizeof(www));
+	CHECK_EQ(dnstext_name_wire_len(www, 5), 0);
 	/* RFC 4034 6.1: example < a.example < yljkjljk.a.example < Z.a.example < zABC.a.EXAMPLE <
 	 * z.example */
 	const char *order[] = {"example",	  "a.example",	    "yljkjljk.a.example",
@@ -168,10 +168,10 @@ static void test_name_relations(void)
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		CHECK_EQ(name(order[i], NULL, 0), 0);
 		if (i > 0) {
-			CHECK(dns_name_compare(prev, prev_len, wire, wire_len) < 0);
-			CHECK(dns_name_compare(wire, wire_len, prev, prev_len) > 0);
+			CHECK(dnstext_name_compare(prev, prev_len, wire, wire_len) < 0);
+			CHECK(dnstext_name_compare(wire, wire_len, prev, prev_len) > 0);
 		}
-		CHECK_EQ(dns_name_compare(wire, wire_len, wire, wire_len), 0);
+		CHECK_EQ(dnstext_name_compare(wire, wire_len, wire, wire_len), 0);
 		memcpy(prev, wire, wire_len);
 		prev_len = wire_len;
 	}
@@ -181,30 +181,30 @@ static void test_ttl(void)
 {
 	uint32_t ttl;
 
-	CHECK_EQ(dns_ttl_from_text("3600", 4, &ttl), 0);
+	CHECK_EQ(dnstext_ttl_from_text("3600", 4, &ttl), 0);
 	CHECK_EQ(ttl, 3600);
-	CHECK_EQ(dns_ttl_from_text("1h30m", 5, &ttl), 0);
+	CHECK_EQ(dnstext_ttl_from_text("1h30m", 5, &ttl), 0);
 	CHECK_EQ(ttl, 5400);
-	CHECK_EQ(dns_ttl_from_text("1W2d3H4M5s", 10, &ttl), 0);
+	CHECK_EQ(dnstext_ttl_from_text("1W2d3H4M5s", 10, &ttl), 0);
 	CHECK_EQ(ttl, 604800 + 2 * 86400 + 3 * 3600 + 4 * 60 + 5);
-	CHECK_EQ(dns_ttl_from_text("1h30", 4, &ttl), 0);
+	CHECK_EQ(dnstext_ttl_from_text("1h30", 4, &ttl), 0);
 	CHECK_EQ(ttl, 3630);
-	CHECK_EQ(dns_ttl_from_text("2147483647", 10, &ttl), 0);
-	CHECK_EQ(dns_ttl_from_text("2147483648", 10, &ttl), -ERANGE);
-	CHECK_EQ(dns_ttl_from_text("h", 1, &ttl), -EINVAL);
-	CHECK_EQ(dns_ttl_from_text("", 0, &ttl), -EINVAL);
-	CHECK_EQ(dns_ttl_from_text("10x", 3, &ttl), -EINVAL);
-	CHECK_EQ(dns_ttl_from_text("-1", 2, &ttl), -EINVAL);
+	CHECK_EQ(dnstext_ttl_from_text("2147483647", 10, &ttl), 0);
+	CHECK_EQ(dnstext_ttl_from_text("2147483648", 10, &ttl), -ERANGE);
+	CHECK_EQ(dnstext_ttl_from_text("h", 1, &ttl), -EINVAL);
+	CHECK_EQ(dnstext_ttl_from_text("", 0, &ttl), -EINVAL);
+	CHECK_EQ(dnstext_ttl_from_text("10x", 3, &ttl), -EINVAL);
+	CHECK_EQ(dnstext_ttl_from_text("-1", 2, &ttl), -EINVAL);
 }
 
 static void test_types(void)
 {
-	CHECK_EQ(dns_type_from_name("aaaa", 4), DNS_TYPE_AAAA);
-	CHECK_EQ(dns_type_from_name("CAA", 3), DNS_TYPE_CAA);
-	CHECK_EQ(dns_type_from_name("NAPTRX", 5), DNS_TYPE_NAPTR);
-	CHECK_EQ(dns_type_from_name("HINFO", 5), -EINVAL);
-	CHECK(strcmp(dns_type_name(DNS_TYPE_SPF), "SPF") == 0);
-	CHECK(dns_type_name(13) == NULL);
+	CHECK_EQ(dnstext_type_from_name("aaaa", 4), DNS_TYPE_AAAA);
+	CHECK_EQ(dnstext_type_from_name("CAA", 3), DNS_TYPE_CAA);
+	CHECK_EQ(dnstext_type_from_name("NAPTRX", 5), DNS_TYPE_NAPTR);
+	CHECK_EQ(dnstext_type_from_name("HINFO", 5), -EINVAL);
+	CHECK(strcmp(dnstext_type_name(DNS_TYPE_SPF), "SPF") == 0);
+	CHECK(dnstext_type_name(13) == NULL);
 }
 
 /* Parse text (Route 53 dialect when octal), print it back, compare. */
@@ -212,11 +212,11 @@ static int rd(uint16_t type, const char *in, unsigned flags)
 {
 	err[0] = '\0';
 	text[0] = '\0';
-	int rc = dns_rdata_from_text(type, in, strlen(in), NULL, 0, flags, wire, sizeof(wire),
+	int rc = dnstext_rdata_from_text(type, in, strlen(in), NULL, 0, flags, wire, sizeof(wire),
 				     &wire_len, err, sizeof(err));
 	if (rc < 0)
 		return rc;
-	rc = dns_rdata_to_text(type, wire, wire_len, flags, text, sizeof(text));
+	rc = dnstext_rdata_to_text(type, wire, wire_len, flags, text, sizeof(text));
 	return rc < 0 ? rc : 0;
 }
 
@@ -282,7 +282,7 @@ static void test_rdata_round_trips(void)
 	CHECK(strcmp(text, "100 10 \"U\" \"E2U+sip\" \"!^.*$!sip:info@example.com!\" .") == 0);
 	/* a relative name in rdata takes the origin */
 	uint8_t origin[] = "\7example\3com";
-	CHECK_EQ(dns_rdata_from_text(DNS_TYPE_MX, "5 mx", 4, origin, sizeof(origin), 0, wire,
+	CHECK_EQ(dnstext_rdata_from_text(DNS_TYPE_MX, "5 mx", 4, origin, sizeof(origin), 0, wire,
 				     sizeof(wire), &wire_len, err, sizeof(err)),
 		 0);
 	CHECK(wire_is("\0\5\2mx\7example\3com", 18));
@@ -334,13 +334,13 @@ static void test_rdata_errors(void)
 	CHECK_EQ(rd(DNS_TYPE_NAPTR, "1 2 \"a\" \"b\" \"c\"", 0), -EINVAL);
 	CHECK_EQ(rd(13, "x", 0), -ENOTSUP);
 	/* output bounds and malformed wire */
-	CHECK_EQ(dns_rdata_to_text(DNS_TYPE_A, (const uint8_t *)"\1\2\3", 3, 0, text, sizeof(text)),
+	CHECK_EQ(dnstext_rdata_to_text(DNS_TYPE_A, (const uint8_t *)"\1\2\3", 3, 0, text, sizeof(text)),
 		 -EINVAL);
 	CHECK_EQ(
-	    dns_rdata_to_text(DNS_TYPE_MX, (const uint8_t *)"\0\1\3ab", 5, 0, text, sizeof(text)),
+	    dnstext_rdata_to_text(DNS_TYPE_MX, (const uint8_t *)"\0\1\3ab", 5, 0, text, sizeof(text)),
 	    -EINVAL);
 	rd(DNS_TYPE_TXT, "\"hello\"", 0);
-	CHECK_EQ(dns_rdata_to_text(DNS_TYPE_TXT, wire, wire_len, 0, text, 4), -ENOSPC);
+	CHECK_EQ(dnstext_rdata_to_text(DNS_TYPE_TXT, wire, wire_len, 0, text, 4), -ENOSPC);
 }
 
 int main(void)
