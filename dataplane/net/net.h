@@ -48,6 +48,8 @@
 	X(NDP_MALFORMED, "ndp_malformed")                                                          \
 	X(NDP_NOT_FOR_VIP, "ndp_not_for_vip")                                                      \
 	X(UDP_NO_LISTENER, "udp_no_listener")                                                      \
+	X(UDP_MALFORMED, "udp_malformed")                                                          \
+	X(UDP_BAD_CHECKSUM, "udp_bad_checksum")                                                    \
 	X(TCP_NO_LISTENER, "tcp_no_listener")
 
 enum net_drop_reason {
@@ -61,6 +63,21 @@ enum net_drop_reason {
 enum net_verdict {
 	NET_VERDICT_DROP = 0, /**< free it; the reason is already counted */
 	NET_VERDICT_TX = 1,   /**< send it back out of the port it came in on */
+	NET_VERDICT_DNS = 2,  /**< a UDP datagram to port 53 of a VIP: see struct net_l4 */
+};
+
+#define NET_DNS_PORT 53
+
+/** Where a datagram handed to an upper layer sits in its frame. */
+struct net_l4 {
+	uint8_t family;	      /**< 4 or 6 */
+	uint8_t src_addr[16]; /**< the sender's address (4 or 16 bytes used) */
+	uint16_t src_port, dst_port;
+	uint16_t l3_off;      /**< the IP header */
+	uint16_t l4_off;      /**< the UDP header */
+	uint16_t payload_off; /**< the datagram's payload */
+	uint16_t payload_len;
+	uint16_t max_reply_payload; /**< the largest payload a reply may carry (MTU 1500) */
 };
 
 /** Per-core counters: written only by the worker that owns them. */
@@ -71,6 +88,7 @@ struct net_counters {
 	uint64_t icmp4_echo_replies;
 	uint64_t icmp6_echo_replies;
 	uint64_t ndp_adverts;
+	uint64_t dns_datagrams; /**< handed up (NET_VERDICT_DNS): neither sent nor dropped here */
 	uint64_t drops[NET_DROP_MAX];
 } __attribute__((aligned(64)));
 
@@ -104,6 +122,26 @@ int net_iface_add_vip(struct net_iface *ifc, const char *addr);
  */
 enum net_verdict net_rx_frame(const struct net_iface *ifc, uint8_t *frame, uint16_t *len,
 			      uint16_t cap, struct net_counters *c);
+
+/**
+ * As net_rx_frame(), and when @p l4 is not NULL, a UDP datagram to port 53 of
+ * a VIP (valid header, length and checksum) is handed up: the verdict is
+ * NET_VERDICT_DNS and @p l4 says where it is. The caller writes its reply
+ * payload at frame + l4->payload_off and calls net_udp_reply(). With @p l4
+ * NULL such datagrams are dropped as udp_no_listener.
+ */
+enum net_verdict net_rx_frame_l4(const struct net_iface *ifc, uint8_t *frame, uint16_t *len,
+				 uint16_t cap, struct net_counters *c, struct net_l4 *l4);
+
+/**
+ * Turn the datagram of @p l4 into its reply: @p payload_len bytes were
+ * written at frame + l4->payload_off. Swaps addresses and ports, sets
+ * lengths, TTL/hop limit and checksums (IPv6 extension headers are not
+ * echoed).
+ * @return the reply frame's length. Worker threads.
+ */
+uint16_t net_udp_reply(const struct net_iface *ifc, uint8_t *frame, const struct net_l4 *l4,
+		       uint16_t payload_len);
 
 /** Stable name of a drop reason, or "unknown". */
 const char *net_drop_reason_name(unsigned reason);

@@ -25,6 +25,7 @@ void net_counters_add(struct net_counters *into, const struct net_counters *from
 	into->icmp4_echo_replies += from->icmp4_echo_replies;
 	into->icmp6_echo_replies += from->icmp6_echo_replies;
 	into->ndp_adverts += from->ndp_adverts;
+	into->dns_datagrams += from->dns_datagrams;
 	for (unsigned i = 0; i < NET_DROP_MAX; i++)
 		into->drops[i] += from->drops[i];
 }
@@ -67,6 +68,12 @@ static const uint8_t eth_broadcast[NET_ETHER_ADDR_LEN] = {0xff, 0xff, 0xff, 0xff
 enum net_verdict net_rx_frame(const struct net_iface *ifc, uint8_t *frame, uint16_t *len,
 			      uint16_t cap, struct net_counters *c)
 {
+	return net_rx_frame_l4(ifc, frame, len, cap, c, NULL);
+}
+
+enum net_verdict net_rx_frame_l4(const struct net_iface *ifc, uint8_t *frame, uint16_t *len,
+				 uint16_t cap, struct net_counters *c, struct net_l4 *l4)
+{
 	enum net_verdict v;
 	uint16_t type;
 	bool unicast, broadcast;
@@ -87,13 +94,13 @@ enum net_verdict net_rx_frame(const struct net_iface *ifc, uint8_t *frame, uint1
 	case ETHERTYPE_IPV4:
 		if (!unicast && !broadcast)
 			return net_drop(c, NET_DROP_ETH_NOT_FOR_US);
-		v = net_ipv4_rx(ifc, frame, len, cap, c, unicast);
+		v = net_ipv4_rx(ifc, frame, len, cap, c, unicast, l4);
 		break;
 	case ETHERTYPE_IPV6:
 		/* 33:33:xx is IPv6 multicast: neighbour solicitations come that way. */
 		if (!unicast && !(frame[0] == 0x33 && frame[1] == 0x33))
 			return net_drop(c, NET_DROP_ETH_NOT_FOR_US);
-		v = net_ipv6_rx(ifc, frame, len, cap, c);
+		v = net_ipv6_rx(ifc, frame, len, cap, c, l4);
 		break;
 	case ETHERTYPE_VLAN:
 	case ETHERTYPE_QINQ:

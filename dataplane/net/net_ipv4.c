@@ -61,7 +61,8 @@ static enum net_verdict icmp4_rx(const struct net_iface *ifc, uint8_t *frame, ui
 }
 
 enum net_verdict net_ipv4_rx(const struct net_iface *ifc, uint8_t *frame, uint16_t *len,
-			     uint16_t cap, struct net_counters *c, bool l2_unicast)
+			     uint16_t cap, struct net_counters *c, bool l2_unicast,
+			     struct net_l4 *l4)
 {
 	uint8_t *ip = frame + ETH_HDR_LEN;
 	uint16_t avail = (uint16_t)(*len - ETH_HDR_LEN);
@@ -88,7 +89,7 @@ enum net_verdict net_ipv4_rx(const struct net_iface *ifc, uint8_t *frame, uint16
 	case IPPROTO_ICMP_:
 		return icmp4_rx(ifc, frame, ip, ihl, total, len, c);
 	case IPPROTO_UDP_:
-		return net_drop(c, NET_DROP_UDP_NO_LISTENER);
+		return net_udp_rx(c, frame, ip, ihl, total, 4, l4);
 	case IPPROTO_TCP_:
 		return net_drop(c, NET_DROP_TCP_NO_LISTENER);
 	default:

@@ -156,7 +156,7 @@ static enum net_verdict icmp6_echo_rx(const struct net_iface *ifc, uint8_t *fram
 }
 
 enum net_verdict net_ipv6_rx(const struct net_iface *ifc, uint8_t *frame, uint16_t *len,
-			     uint16_t cap, struct net_counters *c)
+			     uint16_t cap, struct net_counters *c, struct net_l4 *l4)
 {
 	uint8_t *ip = frame + ETH_HDR_LEN;
 	uint16_t avail = (uint16_t)(*len - ETH_HDR_LEN);
@@ -209,7 +209,7 @@ enum net_verdict net_ipv6_rx(const struct net_iface *ifc, uint8_t *frame, uint16
 	if (!unicast_vip)
 		return net_drop(c, NET_DROP_IP6_NOT_FOR_VIP);
 	if (nh == IPPROTO_UDP_)
-		return net_drop(c, NET_DROP_UDP_NO_LISTENER);
+		return net_udp_rx(c, frame, ip, off, (uint16_t)(IP6_HDR_LEN + payload), 6, l4);
 	if (nh == IPPROTO_TCP_)
 		return net_drop(c, NET_DROP_TCP_NO_LISTENER);
 	return net_drop(c, NET_DROP_IP6_UNKNOWN_NEXT_HEADER);

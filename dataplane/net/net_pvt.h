@@ -47,9 +47,20 @@ static inline void eth_reply(const struct net_iface *ifc, uint8_t *frame)
 enum net_verdict net_arp_rx(const struct net_iface *ifc, uint8_t *frame, uint16_t *len,
 			    uint16_t cap, struct net_counters *c);
 enum net_verdict net_ipv4_rx(const struct net_iface *ifc, uint8_t *frame, uint16_t *len,
-			     uint16_t cap, struct net_counters *c, bool l2_unicast);
+			     uint16_t cap, struct net_counters *c, bool l2_unicast,
+			     struct net_l4 *l4);
 enum net_verdict net_ipv6_rx(const struct net_iface *ifc, uint8_t *frame, uint16_t *len,
-			     uint16_t cap, struct net_counters *c);
+			     uint16_t cap, struct net_counters *c, struct net_l4 *l4);
+
+#define UDP_HDR_LEN 8
+#define NET_MTU	    1500
+
+/*
+ * A UDP datagram for a VIP: @p l4_off is the UDP header's offset from @p ip,
+ * @p ip_end the end of the IP datagram (from @p ip). Hands port 53 up.
+ */
+enum net_verdict net_udp_rx(struct net_counters *c, uint8_t *frame, uint8_t *ip, uint16_t l4_off,
+			    uint16_t ip_end, uint8_t family, struct net_l4 *l4);
 
 /* Pad short replies to the Ethernet minimum when the buffer allows. */
 static inline void eth_pad(uint8_t *frame, uint16_t *len, uint16_t cap)

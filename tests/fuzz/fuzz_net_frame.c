@@ -16,6 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct net_iface ifc;
 	static int ready;
 	struct net_counters c;
+	struct net_l4 l4;
 	uint8_t frame[2048];
 	uint16_t len;
 	uint64_t sum;
@@ -33,12 +34,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(frame, data, size);
 	len = (uint16_t)size;
 	/* The capacity is exactly the input: replies longer than that must be refused. */
-	if (net_rx_frame(&ifc, frame, &len, (uint16_t)(size < 60 ? 60 : size), &c) ==
-	    NET_VERDICT_TX) {
+	switch (net_rx_frame_l4(&ifc, frame, &len, (uint16_t)(size < 60 ? 60 : size), &c, &l4)) {
+	case NET_VERDICT_TX:
 		if (len > (size < 60 ? 60 : size) || c.tx_frames != 1)
 			abort();
+		break;
+	case NET_VERDICT_DNS:
+		/* The datagram lies inside the frame; echo it back as the reply. */
+		if (c.dns_datagrams != 1 || (size_t)l4.payload_off + l4.payload_len > size ||
+		    l4.payload_off < 14 + 20 + 8)
+			abort();
+		if (net_udp_reply(&ifc, frame, &l4, l4.payload_len) > size)
+			abort();
+		break;
+	default:
+		break;
 	}
-	sum = c.tx_frames;
+	sum = c.tx_frames + c.dns_datagrams;
 	for (int r = 0; r < NET_DROP_MAX; r++)
 		sum += c.drops[r];
 	if (sum != 1 || c.rx_frames != 1)

@@ -439,9 +439,9 @@ static void test_ipv6_drops_are_counted(void)
 	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
 	CHECK_EQ(drops(NET_DROP_ICMP6_UNHANDLED), 1);
 	len = ip6_frame(f, our_mac, "2001:2::2", "2001:2::1", 64, false, icmp, sizeof(icmp));
-	f[14 + 6] = 17;
+	f[14 + 6] = 17; /* ICMP bytes read as UDP: the length field does not hold */
 	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
-	CHECK_EQ(drops(NET_DROP_UDP_NO_LISTENER), 1);
+	CHECK_EQ(drops(NET_DROP_UDP_MALFORMED), 1);
 	f[14 + 6] = 44;
 	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
 	CHECK_EQ(drops(NET_DROP_IP6_FRAGMENT), 1);
@@ -486,6 +486,148 @@ static void test_truncations_never_answer(void)
 	}
 }
 
+/* A UDP datagram with a correct checksum, from the peer to @p dst port @p port. */
+static uint16_t udp_frame(uint8_t *f, int family, const char *dst, uint16_t port, bool hbh)
+{
+	uint8_t dgram[8 + 12] = {0x30,
+				 0x39,
+				 (uint8_t)(port >> 8),
+				 (uint8_t)port,
+				 0,
+				 20,
+				 0,
+				 0,
+				 0xab,
+				 0xcd,
+				 1,
+				 0,
+				 0,
+				 1,
+				 0,
+				 0,
+				 0,
+				 0,
+				 0,
+				 0};
+	uint16_t len;
+	uint8_t *ip;
+	uint32_t sum;
+
+	if (family == 4) {
+		len = ip4_frame(f, "198.18.0.2", dst, 17, dgram, sizeof(dgram));
+		ip = f + 14;
+		{
+			uint8_t tail[4] = {0, 17, 0, 20};
+			sum = net_csum_partial(ip + 12, 8, 0);
+			sum = net_csum_partial(tail, 4, sum);
+		}
+		sum = net_csum_partial(ip + 20, 20, sum);
+		wr16(ip + 20 + 6, net_csum_finish(sum));
+		return len;
+	}
+	/* ip6_frame() fills an ICMPv6 checksum: build, then fix up as UDP. */
+	len = ip6_frame(f, our_mac, "2001:2::2", dst, 64, hbh, dgram, sizeof(dgram));
+	ip = f + 14;
+	if (hbh)
+		ip[40] = 17;
+	else
+		ip[6] = 17;
+	{
+		uint8_t *udp = ip + (hbh ? 48 : 40);
+		uint8_t pseudo[8] = {0, 0, 0, 20, 0, 0, 0, 17};
+		memcpy(udp, dgram, sizeof(dgram)); /* undo the ICMPv6 checksum it wrote */
+		sum = net_csum_partial(ip + 8, 32, 0);
+		sum = net_csum_partial(pseudo, 8, sum);
+		wr16(udp + 6, net_csum_finish(net_csum_partial(udp, 20, sum)));
+	}
+	return len;
+}
+
+static void test_udp_53_is_handed_up_and_answered(void)
+{
+	for (int family = 4; family <= 6; family += 2)
+		for (int hbh = 0; hbh <= (family == 6); hbh++) {
+			uint8_t f[256];
+			struct net_l4 l4;
+			uint16_t len =
+			    udp_frame(f, family, family == 4 ? "198.18.0.1" : "2001:2::1", 53, hbh);
+			uint16_t out;
+			uint8_t *ip = f + 14, *udp;
+
+			setup();
+			CHECK_EQ(net_rx_frame_l4(&ifc, f, &len, sizeof(f), &ctr, &l4),
+				 NET_VERDICT_DNS);
+			CHECK_EQ(l4.family, family);
+			CHECK_EQ(l4.src_port, 12345);
+			CHECK_EQ(l4.payload_len, 12);
+			CHECK_EQ(f[l4.payload_off], 0xab);
+			CHECK_EQ(ctr.dns_datagrams, 1);
+			/* The upper layer writes a 30-byte answer in place. */
+			memset(f + l4.payload_off + 12, 0x5a, 18);
+			out = net_udp_reply(&ifc, f, &l4, 30);
+			CHECK(memcmp(f, peer_mac, 6) == 0);
+			if (family == 4) {
+				CHECK_EQ(out, 14 + 20 + 8 + 30);
+				CHECK_EQ(rd16(ip + 2), 58);
+				CHECK_EQ(net_csum_finish(net_csum_partial(ip, 20, 0)), 0);
+				udp = ip + 20;
+				{
+					uint8_t tail[4] = {0, 17, 0, 38};
+					uint32_t sum = net_csum_partial(ip + 12, 8, 0);
+					sum = net_csum_partial(tail, 4, sum);
+					CHECK_EQ(net_csum_finish(net_csum_partial(udp, 38, sum)),
+						 0);
+				}
+			} else {
+				CHECK_EQ(out, 14 + 40 + 8 + 30);
+				CHECK_EQ(ip[6], 17); /* extension headers are not echoed */
+				CHECK_EQ(rd16(ip + 4), 38);
+				udp = ip + 40;
+				{
+					uint8_t pseudo[8] = {0, 0, 0, 38, 0, 0, 0, 17};
+					uint32_t sum = net_csum_partial(ip + 8, 32, 0);
+					sum = net_csum_partial(pseudo, 8, sum);
+					CHECK_EQ(net_csum_finish(net_csum_partial(udp, 38, sum)),
+						 0);
+				}
+			}
+			CHECK_EQ(rd16(udp), 53);
+			CHECK_EQ(rd16(udp + 2), 12345);
+			CHECK_EQ(udp[8], 0xab);
+			CHECK_EQ(udp[8 + 29], 0x5a);
+		}
+}
+
+static void test_udp_drops_are_counted(void)
+{
+	uint8_t f[256];
+	struct net_l4 l4;
+	uint16_t len;
+
+	setup();
+	len = udp_frame(f, 4, "198.18.0.1", 9, false);
+	CHECK_EQ(net_rx_frame_l4(&ifc, f, &len, sizeof(f), &ctr, &l4), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_UDP_NO_LISTENER), 1);
+	len = udp_frame(f, 4, "198.18.0.1", 53, false);
+	CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_UDP_NO_LISTENER), 2); /* no upper layer given */
+	len = udp_frame(f, 4, "198.18.0.1", 53, false);
+	f[14 + 20 + 10] ^= 1;
+	CHECK_EQ(net_rx_frame_l4(&ifc, f, &len, sizeof(f), &ctr, &l4), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_UDP_BAD_CHECKSUM), 1);
+	len = udp_frame(f, 6, "2001:2::1", 53, false);
+	wr16(f + 14 + 40 + 6, 0); /* IPv6 requires the checksum */
+	CHECK_EQ(net_rx_frame_l4(&ifc, f, &len, sizeof(f), &ctr, &l4), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_UDP_BAD_CHECKSUM), 2);
+	len = udp_frame(f, 4, "198.18.0.1", 53, false);
+	wr16(f + 14 + 20 + 6, 0); /* IPv4 may leave it out */
+	CHECK_EQ(net_rx_frame_l4(&ifc, f, &len, sizeof(f), &ctr, &l4), NET_VERDICT_DNS);
+	len = udp_frame(f, 4, "198.18.0.1", 53, false);
+	wr16(f + 14 + 20 + 4, 400);
+	CHECK_EQ(net_rx_frame_l4(&ifc, f, &len, sizeof(f), &ctr, &l4), NET_VERDICT_DROP);
+	CHECK_EQ(drops(NET_DROP_UDP_MALFORMED), 1);
+}
+
 static void test_counters_add_and_names(void)
 {
 	struct net_counters a, b;
@@ -517,6 +659,8 @@ int main(void)
 	RUN(test_icmpv6_echo_is_answered);
 	RUN(test_ipv6_drops_are_counted);
 	RUN(test_truncations_never_answer);
+	RUN(test_udp_53_is_handed_up_and_answered);
+	RUN(test_udp_drops_are_counted);
 	RUN(test_counters_add_and_names);
 	return tap_done();
 }
