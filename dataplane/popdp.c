@@ -6,6 +6,7 @@
  *         [--log-level LEVEL]
  */
 #include "attach.h"
+#include "dns.h"
 #include "base.h"
 #include "eal.h"
 #include "net.h"
@@ -24,6 +25,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <signal.h>
+#include <sys/random.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,7 @@ struct popdp_options {
 	unsigned stats_interval_ms;
 	unsigned nb_mbufs;
 	json_t *vips;
+	struct dns_config dns;
 };
 
 static volatile sig_atomic_t quit_signal;
@@ -53,19 +56,25 @@ static void on_signal(int sig)
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: popdp [EAL arguments] -- --vip ADDR [--vip ADDR]... [options]\n"
-		"  --vip ADDR             an IPv4 or IPv6 address this data plane answers for\n"
-		"  --instance NAME        instance name (default: default)\n"
-		"  --run-dir DIR          popd's run directory, with tables/ (default: "
-		"/run/pop/<instance>)\n"
-		"  --socket PATH          popd's control socket (default: DIR/control.sock)\n"
-		"  --port N               DPDK port id to serve (default: 0)\n"
-		"  --stats-interval-ms N  how often counters go to popd (default: 1000)\n"
-		"  --mbufs N              packet buffers in the pool (default: 16384)\n"
-		"  --log-level LEVEL      err, warning, notice, info, debug\n"
-		"EAL defaults added when absent: --file-prefix=pop-<instance>; --no-huge -m 1024\n"
-		"when no hugepages are free; --no-pci when only --vdev devices are given.\n");
+	fprintf(
+	    out,
+	    "usage: popdp [EAL arguments] -- --vip ADDR [--vip ADDR]... [options]\n"
+	    "  --vip ADDR             an IPv4 or IPv6 address this data plane answers for\n"
+	    "  --instance NAME        instance name (default: default)\n"
+	    "  --run-dir DIR          popd's run directory, with tables/ (default: "
+	    "/run/pop/<instance>)\n"
+	    "  --socket PATH          popd's control socket (default: DIR/control.sock)\n"
+	    "  --port N               DPDK port id to serve (default: 0)\n"
+	    "  --stats-interval-ms N  how often counters go to popd (default: 1000)\n"
+	    "  --mbufs N              packet buffers in the pool (default: 16384)\n"
+	    "  --edns-udp-size N      largest UDP answer offered over EDNS (512-4096, default "
+	    "1232)\n"
+	    "  --rrl-rate N           DNS responses per second per /24 or /56 (default 0: off)\n"
+	    "  --rrl-slip N           every Nth rate-limited answer goes out truncated (default "
+	    "2)\n"
+	    "  --log-level LEVEL      err, warning, notice, info, debug\n"
+	    "EAL defaults added when absent: --file-prefix=pop-<instance>; --no-huge -m 1024\n"
+	    "when no hugepages are free; --no-pci when only --vdev devices are given.\n");
 }
 
 /* The instance names the EAL file prefix, so it is needed before rte_eal_init(). */
@@ -104,6 +113,9 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 	    {"port", required_argument, NULL, 'p'},
 	    {"stats-interval-ms", required_argument, NULL, 't'},
 	    {"mbufs", required_argument, NULL, 'm'},
+	    {"edns-udp-size", required_argument, NULL, 'e'},
+	    {"rrl-rate", required_argument, NULL, 'R'},
+	    {"rrl-slip", required_argument, NULL, 'S'},
 	    {"log-level", required_argument, NULL, 'l'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -163,6 +175,27 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 			}
 			o->nb_mbufs = (unsigned)v;
 			break;
+		case 'e':
+			if (parse_uint(optarg, 4096, &v) != 0 || v < 512) {
+				fprintf(stderr, "popdp: --edns-udp-size: 512 to 4096\n");
+				return -EINVAL;
+			}
+			o->dns.max_udp_payload = (uint16_t)v;
+			break;
+		case 'R':
+			if (parse_uint(optarg, 10000000, &v) != 0) {
+				fprintf(stderr, "popdp: --rrl-rate: 0 to 10000000\n");
+				return -EINVAL;
+			}
+			o->dns.rrl_responses_per_s = (uint32_t)v;
+			break;
+		case 'S':
+			if (parse_uint(optarg, 100, &v) != 0) {
+				fprintf(stderr, "popdp: --rrl-slip: 0 to 100\n");
+				return -EINVAL;
+			}
+			o->dns.rrl_slip = (uint32_t)v;
+			break;
 		case 'l':
 			rc = pop_log_level_parse(optarg);
 			if (rc < 0) {
@@ -216,6 +249,44 @@ static json_t *net_counters_json(const struct net_counters *n)
 			 (json_int_t)n->ndp_adverts, "dropped", (json_int_t)total, "drops", drops);
 }
 
+/* The DNS engines' counters, summed over the workers. */
+static json_t *dns_counters_json(struct worker *workers, unsigned n_workers)
+{
+	struct dns_counters sum;
+	json_t *rcodes = json_object();
+	static const char *const rcode_names[16] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+						    "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
+						    "NXRRSET", "NOTAUTH", "NOTZONE",  "DSOTYPENI",
+						    "RCODE12", "RCODE13", "RCODE14",  "RCODE15"};
+
+	memset(&sum, 0, sizeof(sum));
+	for (unsigned i = 0; i < n_workers; i++) {
+		const struct dns_counters *c = dns_ctx_counters(workers[i].dns);
+		const uint64_t *from = (const uint64_t *)c;
+		uint64_t *to = (uint64_t *)&sum;
+		/* The struct is 64-bit counters only (static assertion below). */
+		for (size_t k = 0; k < sizeof(sum) / sizeof(uint64_t); k++)
+			to[k] += from[k];
+	}
+	for (unsigned r = 0; r < 16; r++)
+		if (sum.rcode[r] != 0)
+			json_object_set_new(rcodes, rcode_names[r],
+					    json_integer((json_int_t)sum.rcode[r]));
+	return json_pack(
+	    "{s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+	    "s:I}",
+	    "queries", (json_int_t)sum.queries, "answers", (json_int_t)sum.answers, "rcodes",
+	    rcodes, "nxdomain", (json_int_t)sum.nxdomain, "nodata", (json_int_t)sum.nodata,
+	    "referrals", (json_int_t)sum.referrals, "truncated", (json_int_t)sum.truncated, "edns",
+	    (json_int_t)sum.edns, "ecs", (json_int_t)sum.ecs, "cookies_valid",
+	    (json_int_t)sum.cookies_valid, "cookies_new", (json_int_t)sum.cookies_new, "badcookie",
+	    (json_int_t)sum.badcookie, "rrl_dropped", (json_int_t)sum.rrl_dropped, "rrl_slipped",
+	    (json_int_t)sum.rrl_slipped, "dropped_malformed", (json_int_t)sum.dropped_malformed);
+}
+
+_Static_assert(sizeof(struct dns_counters) % sizeof(uint64_t) == 0,
+	       "dns_counters must be 64-bit counters only");
+
 static json_t *stats_json(const struct eal_port *port, struct worker *workers, unsigned n_workers)
 {
 	struct rte_eth_stats es;
@@ -252,8 +323,10 @@ static json_t *stats_json(const struct eal_port *port, struct worker *workers, u
 			  (json_int_t)(es.ierrors + es.rx_nombuf), "tx_errors",
 			  (json_int_t)(es.oerrors + tx_full));
 	net = net_counters_json(&sum);
-	return json_pack("{s:I, s:o, s:o, s:o}", "tsc_hz", (json_int_t)rte_get_tsc_hz(), "ports",
-			 ports, "workers", wk, "net", net);
+	json_object_set_new(net, "dns_datagrams", json_integer((json_int_t)sum.dns_datagrams));
+	return json_pack("{s:I, s:o, s:o, s:o, s:o}", "tsc_hz", (json_int_t)rte_get_tsc_hz(),
+			 "ports", ports, "workers", wk, "net", net, "dns",
+			 dns_counters_json(workers, n_workers));
 }
 
 static void print_stats(json_t *stats)
@@ -314,7 +387,12 @@ static void sleep_ms(unsigned ms)
 
 int main(int argc, char **argv)
 {
-	struct popdp_options opt = {.instance = NULL, .stats_interval_ms = 1000, .nb_mbufs = 16384};
+	struct popdp_options opt = {
+	    .instance = NULL,
+	    .stats_interval_ms = 1000,
+	    .nb_mbufs = 16384,
+	    .dns = {.max_udp_payload = 1232, .rrl_slip = 2, .rrl_table_entries = 4096},
+	};
 	struct eal_args eal;
 	struct net_iface *ifc;
 	struct eal_port port;
@@ -365,6 +443,13 @@ int main(int argc, char **argv)
 		argv[0] = (char *)"popdp";
 	}
 
+	/* One secret for every core, so a cookie from one core is valid on another. */
+	if (getrandom(opt.dns.cookie_secret, sizeof(opt.dns.cookie_secret), 0) !=
+	    (ssize_t)sizeof(opt.dns.cookie_secret)) {
+		POPDP_LOG(ERR, "no randomness for the DNS cookie secret");
+		rte_eal_cleanup();
+		return 1;
+	}
 	ifc = rte_zmalloc("pop_iface", sizeof(*ifc), RTE_CACHE_LINE_SIZE);
 	opt.vips = json_array();
 	if (ifc == NULL || opt.vips == NULL) {
@@ -416,6 +501,30 @@ int main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 1;
 	}
+	/* Each worker's DNS engine state on its own socket, before any worker runs. */
+	i = 0;
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
+		void *mem =
+		    rte_zmalloc_socket("pop_dns", dns_ctx_size(&opt.dns), RTE_CACHE_LINE_SIZE,
+				       (int)rte_lcore_to_socket_id(lcore));
+		workers[i].dns =
+		    mem != NULL ? dns_ctx_init(mem, &opt.dns, ((uint64_t)lcore << 32) ^ rte_rdtsc())
+				: NULL;
+		if (workers[i].dns == NULL) {
+			POPDP_LOG(ERR, "lcore %u: no memory for the DNS engine", lcore);
+			rte_free(mem);
+			for (unsigned k = 0; k < i; k++)
+				rte_free(workers[k].dns);
+			rte_free(workers);
+			snap_watch_free(snap);
+			eal_port_close(&port);
+			rte_mempool_free(pool);
+			rte_eal_cleanup();
+			return 1;
+		}
+		i++;
+	}
 	i = 0;
 	RTE_LCORE_FOREACH_WORKER(lcore)
 	{
@@ -428,6 +537,7 @@ int main(int argc, char **argv)
 		w->stop = &workers_stop;
 		w->snap = snap;
 		w->thread_id = i;
+		w->ns_per_cycle = 1e9 / (double)rte_get_tsc_hz();
 		/* Online before it runs: no grace period can start without counting it. */
 		snap_worker_online(snap, i);
 		rte_eal_remote_launch(worker_main, w, lcore);
@@ -457,7 +567,8 @@ int main(int argc, char **argv)
 		} else if (att != NULL) {
 			attach_tick(att, NULL, now);
 		}
-		sleep_ms(50);
+		/* 1 ms: a new table generation reaches the workers within about a millisecond. */
+		sleep_ms(1);
 	}
 
 	POPDP_LOG(NOTICE, "signal %d: stopping", (int)quit_signal);
@@ -473,6 +584,8 @@ int main(int argc, char **argv)
 	attach_free(att);
 	snap_watch_free(snap);
 	eal_port_close(&port);
+	for (i = 0; i < n_workers; i++)
+		rte_free(workers[i].dns);
 	rte_free(workers);
 	rte_mempool_free(pool);
 	rte_free(ifc);

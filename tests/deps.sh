@@ -8,7 +8,7 @@ packages=(
 	libdpdk-dev dpdk librte-mempool-ring23 librte-net-af-xdp23 librte-net-af-packet23
 	libhyperscan-dev libbpf-dev libxdp-dev libssl-dev libjansson-dev libsqlite3-dev zlib1g-dev
 	# tests: sanitizers and libFuzzer, style, the lab's tools
-	libclang-rt-14-dev clang-format cppcheck python3 iproute2 iputils-ping ethtool bpftool
+	libclang-rt-14-dev clang-format cppcheck python3 python3-dnspython iproute2 iputils-ping ethtool bpftool
 	procps psmisc knot-dnsutils
 )
 missing=()

@@ -14,6 +14,7 @@
 struct snap_watch {
 	char dir[4096];
 	struct tables_root *root;
+	_Atomic(struct tables_live *) live;
 	struct rte_rcu_qsbr *qsbr;
 	unsigned n_workers;
 	_Atomic(const struct snap_set *) current;
@@ -49,6 +50,11 @@ fail:
 const struct snap_set *snap_current(const struct snap_watch *w)
 {
 	return atomic_load_explicit(&w->current, memory_order_acquire);
+}
+
+const struct tables_live *snap_live(const struct snap_watch *w)
+{
+	return atomic_load_explicit(&w->live, memory_order_acquire);
 }
 
 struct rte_rcu_qsbr *snap_qsbr(const struct snap_watch *w)
@@ -144,6 +150,16 @@ static int open_root(struct snap_watch *w)
 		return rc;
 	}
 	SNAP_LOG(INFO, "tables root %s opened", w->dir);
+	{
+		struct tables_live *live = NULL;
+		if (tables_live_open(w->dir, false, &live) == 0)
+			atomic_store_explicit(&w->live, live, memory_order_release);
+		else
+			SNAP_LOG(WARNING,
+				 "no live-state segment in %s: every target counts as "
+				 "healthy",
+				 w->dir);
+	}
 	return 0;
 }
 
@@ -230,6 +246,7 @@ void snap_watch_free(struct snap_watch *w)
 	free_edge_dbs(cur->edge_behavior_dbs, cur->n_edge_dbs);
 	free((void *)cur);
 	tables_root_close(w->root);
+	tables_live_close(atomic_load(&w->live));
 	rte_free(w->qsbr);
 	free(w);
 }

@@ -59,6 +59,12 @@ int snap_watch_poll(struct snap_watch *w);
 /** The set workers read now (acquire load). Any thread. */
 const struct snap_set *snap_current(const struct snap_watch *w);
 
+/**
+ * The live-state segment (health, zonal shifts), opened with the root; NULL
+ * until popd created it. Its address never changes once set. Any thread.
+ */
+const struct tables_live *snap_live(const struct snap_watch *w);
+
 /** The RCU variable workers report to. */
 struct rte_rcu_qsbr *snap_qsbr(const struct snap_watch *w);
 

@@ -8,9 +8,30 @@
 #include <rte_mbuf.h>
 #include <rte_pause.h>
 
+#include <string.h>
+
 #define WORKER_LOG(level, ...) POP_LOG("worker", level, __VA_ARGS__)
 
-static inline void handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
+static inline bool answer_dns(struct worker *w, uint8_t *frame, uint16_t *len, uint16_t cap,
+			      const struct net_l4 *l4, uint64_t now_ns)
+{
+	struct dns_query_meta meta = {
+	    .family = l4->family, .src_port = l4->src_port, .now_ns = now_ns};
+	size_t room = (size_t)(cap - l4->payload_off), n;
+
+	if (room > l4->max_reply_payload)
+		room = l4->max_reply_payload;
+	memcpy(meta.src_addr, l4->src_addr, sizeof(meta.src_addr));
+	n = dns_answer(w->dns, &w->dns_tables, &meta, frame + l4->payload_off, l4->payload_len,
+		       room);
+	if (n == 0)
+		return false;
+	*len = net_udp_reply(w->ifc, frame, l4, (uint16_t)n);
+	return true;
+}
+
+static inline void handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
+				uint64_t now_ns)
 {
 	struct rte_mbuf *tx[WORKER_BURST];
 	uint16_t n_tx = 0, sent;
@@ -19,19 +40,25 @@ static inline void handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16
 		struct rte_mbuf *m = pkts[i];
 		uint16_t len = rte_pktmbuf_data_len(m);
 		uint16_t cap = (uint16_t)(len + rte_pktmbuf_tailroom(m));
+		uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+		struct net_l4 l4;
+		enum net_verdict v;
 
 		/* Multi-segment frames are jumbo: nothing we answer is that large. */
-		if (m->nb_segs == 1 && net_rx_frame(w->ifc, rte_pktmbuf_mtod(m, uint8_t *), &len,
-						    cap, &w->net) == NET_VERDICT_TX) {
+		if (m->nb_segs != 1) {
+			w->net.rx_frames++;
+			w->net.drops[NET_DROP_ETH_TRUNCATED]++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		v = net_rx_frame_l4(w->ifc, frame, &len, cap, &w->net, &l4);
+		if (v == NET_VERDICT_TX ||
+		    (v == NET_VERDICT_DNS && answer_dns(w, frame, &len, cap, &l4, now_ns))) {
 			m->data_len = len;
 			m->pkt_len = len;
 			m->ol_flags = 0;
 			tx[n_tx++] = m;
 			continue;
-		}
-		if (m->nb_segs != 1) {
-			w->net.rx_frames++;
-			w->net.drops[NET_DROP_ETH_TRUNCATED]++;
 		}
 		rte_pktmbuf_free(m);
 	}
@@ -40,7 +67,6 @@ static inline void handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16
 	sent = rte_eth_tx_burst(w->port_id, w->queue_id, tx, n_tx);
 	if (sent < n_tx) {
 		w->wc.tx_full += (uint64_t)(n_tx - sent);
-		w->net.tx_frames -= (uint64_t)(n_tx - sent);
 		rte_pktmbuf_free_bulk(tx + sent, (unsigned)(n_tx - sent));
 	}
 }
@@ -66,6 +92,9 @@ int worker_main(void *arg)
 			w->tables = set;
 			for (unsigned k = 0; k < TABLES_KIND_MAX; k++)
 				w->generation[k] = set->generation[k];
+			w->dns_tables.zones = set->tables[TABLES_KIND_ZONES];
+			w->dns_tables.zones_top = set->zones_top;
+			w->dns_tables.live = snap_live(w->snap);
 		}
 		w->wc.iterations++;
 		if (!w->has_queue) {
@@ -77,7 +106,7 @@ int worker_main(void *arg)
 		if (n == 0)
 			continue;
 		w->wc.rx_bursts++;
-		handle_burst(w, pkts, n);
+		handle_burst(w, pkts, n, (uint64_t)((double)t0 * w->ns_per_cycle));
 		w->wc.busy_cycles += rte_rdtsc() - t0;
 	}
 	w->tables = NULL;

@@ -8,6 +8,7 @@
 #ifndef POP_WORKER_H
 #define POP_WORKER_H
 
+#include "dns.h"
 #include "net.h"
 #include "snap.h"
 
@@ -36,6 +37,9 @@ struct worker {
 	unsigned thread_id;		      /**< 0..workers-1: its RCU reader id */
 	const struct snap_set *tables;	      /**< the set used in this iteration */
 	uint64_t generation[TABLES_KIND_MAX]; /**< generations in use (for stats) */
+	struct dns_ctx *dns;		      /**< this core's DNS engine state */
+	struct dns_tables dns_tables;	      /**< what the engine reads, from `tables` */
+	double ns_per_cycle;		      /**< TSC cycles to nanoseconds */
 	struct worker_counters wc;
 	struct net_counters net;
 } __attribute__((aligned(64)));
