@@ -391,7 +391,10 @@ int main(int argc, char **argv)
 	    .instance = NULL,
 	    .stats_interval_ms = 1000,
 	    .nb_mbufs = 16384,
-	    .dns = {.max_udp_payload = 1232, .rrl_slip = 2, .rrl_table_entries = 4096},
+	    .dns = {.max_udp_payload = 1232,
+		    .rrl_slip = 2,
+		    .rrl_table_entries = 4096,
+		    .answer_cache_entries = 4096},
 	};
 	struct eal_args eal;
 	struct net_iface *ifc;

@@ -108,7 +108,8 @@ int dnstext_type_from_name(const char *text, size_t len);
  * @return 0 or -EINVAL.
  */
 int dnstext_name_from_text(const char *text, size_t len, const uint8_t *origin, size_t origin_len,
-		       unsigned flags, uint8_t *out, size_t *out_len, char *err, size_t err_len);
+			   unsigned flags, uint8_t *out, size_t *out_len, char *err,
+			   size_t err_len);
 
 /**
  * Write a wire name as absolute text with its trailing dot ("." for the
@@ -119,7 +120,8 @@ int dnstext_name_from_text(const char *text, size_t len, const uint8_t *origin, 
  * @return the text's length, -ENOSPC when @p out is too small (DNS_NAME_TEXT_MAX
  *   always suffices), -EINVAL for a malformed wire name.
  */
-int dnstext_name_to_text(const uint8_t *wire, size_t len, unsigned flags, char *out, size_t out_len);
+int dnstext_name_to_text(const uint8_t *wire, size_t len, unsigned flags, char *out,
+			 size_t out_len);
 
 /**
  * Length of the well-formed wire name at @p wire within @p max bytes (labels
@@ -161,8 +163,8 @@ int dnstext_ttl_from_text(const char *text, size_t len, uint32_t *ttl);
  * @return 0, -EINVAL (bad text), -ENOSPC (cap too small), -ENOTSUP (type).
  */
 int dnstext_rdata_from_text(uint16_t type, const char *text, size_t len, const uint8_t *origin,
-			size_t origin_len, unsigned flags, uint8_t *out, size_t cap,
-			size_t *out_len, char *err, size_t err_len);
+			    size_t origin_len, unsigned flags, uint8_t *out, size_t cap,
+			    size_t *out_len, char *err, size_t err_len);
 
 /**
  * Write a record's data as text: absolute names with trailing dots, strings
@@ -172,7 +174,7 @@ int dnstext_rdata_from_text(uint16_t type, const char *text, size_t len, const u
  * @return the text's length, -ENOSPC when @p out is too small, -EINVAL for
  *   malformed wire data, -ENOTSUP for a type not supported.
  */
-int dnstext_rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len, unsigned flags, char *out,
-		      size_t out_len);
+int dnstext_rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len, unsigned flags,
+			  char *out, size_t out_len);
 
 #endif /* POP_DNSTEXT_H */

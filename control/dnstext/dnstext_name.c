@@ -79,7 +79,7 @@ int dnstext_unescape(const char *text, size_t len, size_t *i, unsigned flags, ui
 }
 
 int dnstext_name_from_text(const char *text, size_t len, const uint8_t *origin, size_t origin_len,
-		       unsigned flags, uint8_t *out, size_t *out_len, char *err, size_t err_len)
+			   unsigned flags, uint8_t *out, size_t *out_len, char *err, size_t err_len)
 {
 	size_t n = 0;	     /* bytes written to out */
 	size_t label_at = 0; /* where the current label's length byte is */
@@ -88,7 +88,8 @@ int dnstext_name_from_text(const char *text, size_t len, const uint8_t *origin, 
 	size_t i = 0;
 
 	if (len == 0)
-		return dnstext_fail(err, err_len, -EINVAL, "DomainNameEmpty (Domain name is empty)");
+		return dnstext_fail(err, err_len, -EINVAL,
+				    "DomainNameEmpty (Domain name is empty)");
 	if (len == 1 && text[0] == '@' && origin != NULL) {
 		memcpy(out, origin, origin_len);
 		*out_len = origin_len;
@@ -107,7 +108,7 @@ int dnstext_name_from_text(const char *text, size_t len, const uint8_t *origin, 
 		if (c == '.') {
 			if (label_len == 0)
 				return dnstext_fail(err, err_len, -EINVAL,
-						"DomainLabelEmpty (Domain label is empty)");
+						    "DomainLabelEmpty (Domain label is empty)");
 			out[label_at] = (uint8_t)label_len;
 			i++;
 			if (i == len) {
@@ -118,14 +119,14 @@ int dnstext_name_from_text(const char *text, size_t len, const uint8_t *origin, 
 			label_len = 0;
 			if (n > DNS_NAME_MAX_BYTES)
 				return dnstext_fail(err, err_len, -EINVAL,
-						"DomainNameTooLong (Domain name is too long)");
+						    "DomainNameTooLong (Domain name is too long)");
 			continue;
 		}
 		if (c == '\\') {
 			i++;
 			if (dnstext_unescape(text, len, &i, flags, &byte) < 0)
 				return dnstext_fail(err, err_len, -EINVAL,
-						"InvalidEscape (Escape sequence is not valid)");
+						    "InvalidEscape (Escape sequence is not valid)");
 		} else {
 			if ((unsigned char)c <= 0x20 || (unsigned char)c >= 0x7f)
 				return dnstext_fail(
@@ -139,10 +140,10 @@ int dnstext_name_from_text(const char *text, size_t len, const uint8_t *origin, 
 			byte = (uint8_t)(byte - 'A' + 'a');
 		if (label_len == DNS_LABEL_MAX_BYTES)
 			return dnstext_fail(err, err_len, -EINVAL,
-					"DomainLabelTooLong (Domain label is too long)");
+					    "DomainLabelTooLong (Domain label is too long)");
 		if (n + 1 > DNS_NAME_MAX_BYTES)
 			return dnstext_fail(err, err_len, -EINVAL,
-					"DomainNameTooLong (Domain name is too long)");
+					    "DomainNameTooLong (Domain name is too long)");
 		out[n++] = byte;
 		label_len++;
 	}
@@ -151,7 +152,7 @@ int dnstext_name_from_text(const char *text, size_t len, const uint8_t *origin, 
 		if (origin != NULL) {
 			if (n + origin_len > DNS_NAME_MAX_BYTES)
 				return dnstext_fail(err, err_len, -EINVAL,
-						"DomainNameTooLong (Domain name is too long)");
+						    "DomainNameTooLong (Domain name is too long)");
 			memcpy(out + n, origin, origin_len);
 			*out_len = n + origin_len;
 			return 0;
@@ -159,7 +160,7 @@ int dnstext_name_from_text(const char *text, size_t len, const uint8_t *origin, 
 	}
 	if (n + 1 > DNS_NAME_MAX_BYTES)
 		return dnstext_fail(err, err_len, -EINVAL,
-				"DomainNameTooLong (Domain name is too long)");
+				    "DomainNameTooLong (Domain name is too long)");
 	out[n++] = 0;
 	*out_len = n;
 	return 0;

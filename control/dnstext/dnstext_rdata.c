@@ -52,8 +52,8 @@ static int rd_next(struct rd_parse *rp, struct rd_token *t)
 		}
 		if (rp->pos >= rp->len)
 			return dnstext_fail(rp->err, rp->err_len, -EINVAL,
-					"InvalidCharacterString (Value should be enclosed in "
-					"quotation marks)");
+					    "InvalidCharacterString (Value should be enclosed in "
+					    "quotation marks)");
 		t->p = rp->text + start;
 		t->len = rp->pos - start;
 		t->quoted = 1;
@@ -74,7 +74,7 @@ static int rd_next(struct rd_parse *rp, struct rd_token *t)
 static int rd_few(struct rd_parse *rp)
 {
 	return dnstext_fail(rp->err, rp->err_len, -EINVAL,
-			"%sRRDATATooFewFields (Value contains too few fields)", rp->type);
+			    "%sRRDATATooFewFields (Value contains too few fields)", rp->type);
 }
 
 /* The next token, which must exist. */
@@ -96,7 +96,8 @@ static int rd_end(struct rd_parse *rp)
 		return rc;
 	if (rc > 0)
 		return dnstext_fail(rp->err, rp->err_len, -EINVAL,
-				"%sRRDATATooManyFields (Value contains too many fields)", rp->type);
+				    "%sRRDATATooManyFields (Value contains too many fields)",
+				    rp->type);
 	return 0;
 }
 
@@ -105,7 +106,7 @@ static int rd_put(struct rd_parse *rp, const void *data, size_t len)
 	if (rp->n + len > rp->cap || rp->n + len > DNS_RDATA_MAX_BYTES)
 		return rp->n + len > DNS_RDATA_MAX_BYTES
 			   ? dnstext_fail(rp->err, rp->err_len, -EINVAL,
-				      "%sRRDATATooLong (Value is too long)", rp->type)
+					  "%sRRDATATooLong (Value is too long)", rp->type)
 			   : -ENOSPC;
 	memcpy(rp->out + rp->n, data, len);
 	rp->n += len;
@@ -133,7 +134,7 @@ static int rd_uint(struct rd_parse *rp, uint32_t max, uint32_t *v)
 	return 0;
 bad:
 	return dnstext_fail(rp->err, rp->err_len, -EINVAL,
-			"%sRRDATAIllegalInteger (Value contains an illegal integer)", rp->type);
+			    "%sRRDATAIllegalInteger (Value contains an illegal integer)", rp->type);
 }
 
 static int rd_u8(struct rd_parse *rp)
@@ -172,8 +173,8 @@ static int rd_timer(struct rd_parse *rp)
 		return rc;
 	if (t.quoted || dnstext_ttl_from_text(t.p, t.len, &v) < 0)
 		return dnstext_fail(rp->err, rp->err_len, -EINVAL,
-				"%sRRDATAIllegalInteger (Value contains an illegal integer)",
-				rp->type);
+				    "%sRRDATAIllegalInteger (Value contains an illegal integer)",
+				    rp->type);
 	return rd_u32_value(rp, v);
 }
 
@@ -187,7 +188,7 @@ static int rd_name(struct rd_parse *rp)
 	if (rc < 0)
 		return rc;
 	rc = dnstext_name_from_text(t.p, t.len, rp->origin, rp->origin_len, rp->flags, wire, &wlen,
-				rp->err, rp->err_len);
+				    rp->err, rp->err_len);
 	return rc < 0 ? rc : rd_put(rp, wire, wlen);
 }
 
@@ -204,13 +205,13 @@ static int rd_bytes(struct rd_parse *rp, const struct rd_token *t, uint8_t *buf,
 			i++;
 			if (dnstext_unescape(t->p, t->len, &i, rp->flags, &b) < 0)
 				return dnstext_fail(rp->err, rp->err_len, -EINVAL,
-						"InvalidEscape (Escape sequence is not valid)");
+						    "InvalidEscape (Escape sequence is not valid)");
 		} else {
 			b = (uint8_t)t->p[i++];
 		}
 		if (k == max)
 			return dnstext_fail(rp->err, rp->err_len, -EINVAL,
-					"CharacterStringTooLong (Value is too long)");
+					    "CharacterStringTooLong (Value is too long)");
 		buf[k++] = b;
 	}
 	*n = k;
@@ -272,10 +273,11 @@ static int parse_address(struct rd_parse *rp, int family)
 		}
 	}
 	if (family == AF_INET)
-		return dnstext_fail(rp->err, rp->err_len, -EINVAL,
-				"ARRDATAIllegalIPv4Address (Value is not a valid IPv4 address)");
+		return dnstext_fail(
+		    rp->err, rp->err_len, -EINVAL,
+		    "ARRDATAIllegalIPv4Address (Value is not a valid IPv4 address)");
 	return dnstext_fail(rp->err, rp->err_len, -EINVAL,
-			"AAAARRDATAIllegalIPv6Address (Value is not a valid IPv6 address)");
+			    "AAAARRDATAIllegalIPv6Address (Value is not a valid IPv6 address)");
 }
 
 static int parse_caa(struct rd_parse *rp)
@@ -309,7 +311,7 @@ static int parse_caa(struct rd_parse *rp)
 	return rd_end(rp);
 bad_tag:
 	return dnstext_fail(rp->err, rp->err_len, -EINVAL,
-			"CAARRDATAIllegalTag (Value contains an illegal tag)");
+			    "CAARRDATAIllegalTag (Value contains an illegal tag)");
 }
 
 static int hexval(char c)
@@ -358,12 +360,12 @@ static int parse_ds(struct rd_parse *rp)
 	return 0;
 bad:
 	return dnstext_fail(rp->err, rp->err_len, -EINVAL,
-			"DSRRDATAIllegalDigest (Value contains an illegal digest)");
+			    "DSRRDATAIllegalDigest (Value contains an illegal digest)");
 }
 
 int dnstext_rdata_from_text(uint16_t type, const char *text, size_t len, const uint8_t *origin,
-			size_t origin_len, unsigned flags, uint8_t *out, size_t cap,
-			size_t *out_len, char *err, size_t err_len)
+			    size_t origin_len, unsigned flags, uint8_t *out, size_t cap,
+			    size_t *out_len, char *err, size_t err_len)
 {
 	struct rd_parse rp = {
 	    .text = text,
@@ -381,7 +383,7 @@ int dnstext_rdata_from_text(uint16_t type, const char *text, size_t len, const u
 
 	if (rp.type == NULL)
 		return dnstext_fail(err, err_len, -ENOTSUP,
-				"UnsupportedType (Type %u is not supported)", type);
+				    "UnsupportedType (Type %u is not supported)", type);
 	switch (type) {
 	case DNS_TYPE_A:
 		rc = parse_address(&rp, AF_INET);
@@ -584,8 +586,8 @@ static void wr_uint(struct rd_write *w, struct rd_read *r, size_t bytes)
 	wr_fmt(w, "%lu", v);
 }
 
-int dnstext_rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len, unsigned flags, char *out,
-		      size_t out_len)
+int dnstext_rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len, unsigned flags,
+			  char *out, size_t out_len)
 {
 	struct rd_write w = {.out = out, .cap = out_len, .flags = flags};
 	struct rd_read r = {.p = rdata, .len = len};

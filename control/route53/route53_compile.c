@@ -196,7 +196,7 @@ static int complex_rrset(struct r53_compile *c, const json_t *body, struct zones
 		    json_is_true(json_object_get(alias, "EvaluateTargetHealth"));
 		if (name == NULL ||
 		    dnstext_name_from_text(name, strlen(name), NULL, 0, DNS_TEXT_OCTAL, target,
-				       &spec->alias_target_len, NULL, 0) < 0)
+					   &spec->alias_target_len, NULL, 0) < 0)
 			return -EINVAL;
 		spec->alias_target = target;
 		spec->ttl = 60; /* what Route 53 answers for targets it does not host */

@@ -310,7 +310,7 @@ static int parse_values(const json_t *records, struct r53_rrset *rs, struct r53_
 		rs->value_chars += len;
 		rs->rdata_count++;
 		if (dnstext_rdata_from_text(rs->type, value, len, NULL, 0, DNS_TEXT_OCTAL, wire,
-					DNS_RDATA_MAX_BYTES, &wlen, why, sizeof(why)) < 0) {
+					    DNS_RDATA_MAX_BYTES, &wlen, why, sizeof(why)) < 0) {
 			r53_messages_add(msgs, rs->line,
 					 "Invalid Resource Record: 'FATAL problem: %s encountered "
 					 "with '%.200s''",
@@ -505,8 +505,8 @@ int r53_rrset_parse(struct ctl_call *call, const json_t *rrs, const char *action
 	}
 
 	/* The name. */
-	if (dnstext_name_from_text(name_in, strlen(name_in), NULL, 0, DNS_TEXT_OCTAL, wire, &wire_len,
-			       why, sizeof(why)) < 0) {
+	if (dnstext_name_from_text(name_in, strlen(name_in), NULL, 0, DNS_TEXT_OCTAL, wire,
+				   &wire_len, why, sizeof(why)) < 0) {
 		r53_messages_add(msgs, rs->line, "FATAL problem: %s encountered with '%.255s'", why,
 				 name_in);
 		return 0;
@@ -564,7 +564,7 @@ int r53_rrset_parse(struct ctl_call *call, const json_t *rrs, const char *action
 		r53_bare_id(json_string_value(json_object_get(alias, "HostedZoneId")),
 			    "/hostedzone/", rs->alias_zone, sizeof(rs->alias_zone));
 		if (dnstext_name_from_text(target, strlen(target), NULL, 0, DNS_TEXT_OCTAL, wire,
-				       &wire_len, why, sizeof(why)) < 0) {
+					   &wire_len, why, sizeof(why)) < 0) {
 			r53_messages_add(msgs, rs->line,
 					 "FATAL problem: %s encountered with '%.255s'", why,
 					 target);
@@ -861,7 +861,7 @@ static int check_neighbours(sqlite3 *db, struct r53_stmts *s, const struct r53_z
 			size_t apex_len = (size_t)sqlite3_column_bytes(s->zone_apex, 0);
 
 			if (!dnstext_name_is_under(rs->alias_name, rs->alias_name_len, apex,
-					       apex_len)) {
+						   apex_len)) {
 				r53_messages_add(
 				    msgs, rs->line,
 				    "Tried to create an alias that targets %s, type %s in "
@@ -1173,7 +1173,7 @@ int r53_cmd_list_rrsets(struct ctl_call *call)
 		return rc;
 	if (start_name != NULL) {
 		if (dnstext_name_from_text(start_name, strlen(start_name), NULL, 0, DNS_TEXT_OCTAL,
-				       wire, &wire_len, why, sizeof(why)) < 0)
+					   wire, &wire_len, why, sizeof(why)) < 0)
 			return ctl_call_fail(call, -EINVAL, "InvalidInput",
 					     "StartRecordName: %s encountered with '%.255s'", why,
 					     start_name);

@@ -82,15 +82,16 @@ static int group_change(struct ctl_call *call, const struct r53_zf_order *order,
 		if (dup)
 			continue;
 		len = dnstext_rdata_to_text(r->type, r->rdata, r->rdata_len, DNS_TEXT_OCTAL, text,
-					DNS_RDATA_MAX_BYTES * 4 + 16);
+					    DNS_RDATA_MAX_BYTES * 4 + 16);
 		if (len < 0) {
 			r53_messages_add(msgs, r->line, "record data cannot be stored");
 			continue;
 		}
 		json_array_append_new(values, json_pack("{s:s%}", "Value", text, (size_t)len));
 	}
-	rrs = json_pack("{s:s, s:s, s:I, s:o}", "Name", name, "Type", dnstext_type_name(first->type),
-			"TTL", (json_int_t)first->ttl, "ResourceRecords", values);
+	rrs =
+	    json_pack("{s:s, s:s, s:I, s:o}", "Name", name, "Type", dnstext_type_name(first->type),
+		      "TTL", (json_int_t)first->ttl, "ResourceRecords", values);
 	change->action = R53_UPSERT;
 	change->rs.line = first->line;
 	if (rrs == NULL)

@@ -170,10 +170,10 @@ static int name_servers(struct popd_env *env, const struct r53_zone *zone,
 			size_t wlen;
 
 			if (s == NULL ||
-			    dnstext_name_from_text(s, strlen(s), NULL, 0, DNS_TEXT_OCTAL, wire, &wlen,
-					       NULL, 0) < 0 ||
-			    dnstext_name_to_text(wire, wlen, DNS_TEXT_OCTAL, ns[i], DNS_NAME_TEXT_MAX) <
-				0)
+			    dnstext_name_from_text(s, strlen(s), NULL, 0, DNS_TEXT_OCTAL, wire,
+						   &wlen, NULL, 0) < 0 ||
+			    dnstext_name_to_text(wire, wlen, DNS_TEXT_OCTAL, ns[i],
+						 DNS_NAME_TEXT_MAX) < 0)
 				ok = false;
 		}
 		json_decref(list);
@@ -273,10 +273,11 @@ int r53_cmd_create_hosted_zone(struct ctl_call *call)
 				     "SourcePrefixes is for private hosted zones: set "
 				     "HostedZoneConfig.PrivateZone to true");
 	if (dnstext_name_from_text(name, strlen(name), NULL, 0, DNS_TEXT_OCTAL, zone.apex,
-			       &zone.apex_len, why, sizeof(why)) < 0)
+				   &zone.apex_len, why, sizeof(why)) < 0)
 		return ctl_call_fail(call, -EINVAL, "InvalidDomainName", "%s encountered with '%s'",
 				     why, name);
-	if (zone.apex_len == 1 || (!private_zone && dnstext_name_labels(zone.apex, zone.apex_len) < 2))
+	if (zone.apex_len == 1 ||
+	    (!private_zone && dnstext_name_labels(zone.apex, zone.apex_len) < 2))
 		return ctl_call_fail(call, -EINVAL, "InvalidDomainName",
 				     "%s is a top-level domain: a public hosted zone must be "
 				     "under one",
@@ -284,7 +285,8 @@ int r53_cmd_create_hosted_zone(struct ctl_call *call)
 	if (dnstext_name_is_wildcard(zone.apex, zone.apex_len))
 		return ctl_call_fail(call, -EINVAL, "InvalidDomainName",
 				     "%s: a hosted zone name cannot be a wildcard", name);
-	dnstext_name_to_text(zone.apex, zone.apex_len, DNS_TEXT_OCTAL, zone.name, sizeof(zone.name));
+	dnstext_name_to_text(zone.apex, zone.apex_len, DNS_TEXT_OCTAL, zone.name,
+			     sizeof(zone.name));
 	zone.private_zone = private_zone;
 	if (prefixes != NULL) {
 		prefix_list = json_array();

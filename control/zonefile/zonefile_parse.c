@@ -194,7 +194,7 @@ static int parse_name(struct zf_parser *p, unsigned line, const char *tok, size_
 		return zf_fail(p, line, -EINVAL, "relative name '%.*s' and no $ORIGIN before it",
 			       (int)(tok_len > 64 ? 64 : tok_len), tok);
 	if (dnstext_name_from_text(tok, tok_len, p->origin_len ? p->origin : NULL, p->origin_len, 0,
-			       out, out_len, why, sizeof(why)) < 0)
+				   out, out_len, why, sizeof(why)) < 0)
 		return zf_fail(p, line, -EINVAL, "%s encountered with '%.*s'", why,
 			       (int)(tok_len > 64 ? 64 : tok_len), tok);
 	return 0;
@@ -348,8 +348,8 @@ static int record(struct zf_parser *p, unsigned line, bool blank_start)
 	while (at < p->buf_len && p->buf[at] == ' ')
 		at++;
 	rc = dnstext_rdata_from_text((uint16_t)type, p->buf + at, p->buf_len - at,
-				 p->origin_len ? p->origin : NULL, p->origin_len, 0, rdata,
-				 DNS_RDATA_MAX_BYTES, &rdata_len, why, sizeof(why));
+				     p->origin_len ? p->origin : NULL, p->origin_len, 0, rdata,
+				     DNS_RDATA_MAX_BYTES, &rdata_len, why, sizeof(why));
 	if (rc < 0) {
 		size_t shown = p->buf_len - at;
 

@@ -103,7 +103,7 @@ int zonefile_write(const struct zonefile_record *records, size_t n, const uint8_
 
 		l = dnstext_name_to_text(r->owner, r->owner_len, 0, name, sizeof(name));
 		rl = dnstext_rdata_to_text(r->type, r->rdata, r->rdata_len, 0, rdata,
-				       DNS_RDATA_MAX_BYTES * 4 + 16);
+					   DNS_RDATA_MAX_BYTES * 4 + 16);
 		if (l < 0 || rl < 0 || type == NULL) {
 			rc = -EINVAL;
 			goto done;

@@ -6,8 +6,7 @@
  *
  *   popbench [--packets N] [--runs N] [--case NAME]
  */
-#include "base.h"
-#include "net.h"
+#include "popbench.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -20,6 +19,9 @@ struct bench_case {
 	uint8_t frame[128];
 	uint16_t len;
 };
+
+static int cmp_u64(const void *a, const void *b);
+static int cmp_double(const void *a, const void *b);
 
 static const uint8_t our_mac[6] = {0x02, 0, 0, 0, 0, 1};
 static const uint8_t peer_mac[6] = {0x02, 0, 0, 0, 0, 2};
@@ -104,9 +106,34 @@ static void build_cases(struct bench_case *c)
 	c[3].len = 98;
 }
 
+void popbench_report(const char *name, const double *mpps, const uint64_t *cycles,
+		     unsigned long runs, unsigned long packets)
+{
+	uint64_t cyc[100];
+	double sorted[100], lo = mpps[0], hi = mpps[0];
+
+	memcpy(cyc, cycles, sizeof(cyc[0]) * runs);
+	memcpy(sorted, mpps, sizeof(sorted[0]) * runs);
+	qsort(cyc, runs, sizeof(cyc[0]), cmp_u64);
+	qsort(sorted, runs, sizeof(sorted[0]), cmp_double);
+	for (unsigned long i = 1; i < runs; i++) {
+		lo = mpps[i] < lo ? mpps[i] : lo;
+		hi = mpps[i] > hi ? mpps[i] : hi;
+	}
+	printf("%-18s %14.2f %14.1f %13.2f-%.2f\n", name, sorted[runs / 2],
+	       (double)cyc[runs / 2] / (double)packets, lo, hi);
+	fflush(stdout);
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
 	return x < y ? -1 : x > y;
 }
 
@@ -165,26 +192,13 @@ int main(int argc, char **argv)
 				return 1;
 			}
 		}
-		qsort(cyc, runs, sizeof(cyc[0]), cmp_u64);
-		{
-			double lo = mpps[0], hi = mpps[0], med;
-			double sorted[100];
-			memcpy(sorted, mpps, sizeof(double) * runs);
-			for (unsigned long i = 1; i < runs; i++) {
-				lo = mpps[i] < lo ? mpps[i] : lo;
-				hi = mpps[i] > hi ? mpps[i] : hi;
-			}
-			/* Insertion sort: runs is small. */
-			for (unsigned long i = 1; i < runs; i++)
-				for (unsigned long j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
-					double t = sorted[j];
-					sorted[j] = sorted[j - 1];
-					sorted[j - 1] = t;
-				}
-			med = sorted[runs / 2];
-			printf("%-18s %14.2f %14.1f %13.2f-%.2f\n", cases[k].name, med,
-			       (double)cyc[runs / 2] / (double)packets, lo, hi);
-		}
+		popbench_report(cases[k].name, mpps, cyc, runs, packets);
 	}
+	if (only == NULL || strcmp(only, "dns_a_computed") == 0)
+		if (popbench_dns(&ifc, packets, runs, false) != 0)
+			return 1;
+	if (only == NULL || strcmp(only, "dns_a_cached") == 0)
+		if (popbench_dns(&ifc, packets, runs, true) != 0)
+			return 1;
 	return 0;
 }

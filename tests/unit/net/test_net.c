@@ -546,7 +546,7 @@ static uint16_t udp_frame(uint8_t *f, int family, const char *dst, uint16_t port
 static void test_udp_53_is_handed_up_and_answered(void)
 {
 	for (int family = 4; family <= 6; family += 2)
-		for (int hbh = 0; hbh <= (family == 6); hbh++) {
+		for (int hbh = 0; hbh <= (family == 6 ? 1 : 0); hbh++) {
 			uint8_t f[256];
 			struct net_l4 l4;
 			uint16_t len =
