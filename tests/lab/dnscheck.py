@@ -9,6 +9,7 @@ Usage: dnscheck.py VIP CHECK [ARGS...]
                            answered / lost / wrong to OUT as JSON
 """
 import json
+import os
 import socket
 import sys
 import time
@@ -22,9 +23,12 @@ import dns.rdatatype
 vip, check = sys.argv[1], sys.argv[2]
 
 
+SOURCE = os.environ.get("DNS_SRC")  # bind to this client address when set
+
+
 def ask(name, rtype, timeout=2.0, **kw):
     q = dns.message.make_query(name, rtype, **kw)
-    return dns.query.udp(q, vip, timeout=timeout)
+    return dns.query.udp(q, vip, timeout=timeout, source=SOURCE)
 
 
 if check == "resolve":

@@ -98,6 +98,28 @@ check "the question's case is preserved" have MaIl.ExAmPlE.cOm A "question MaIl.
 out=$(client kdig +cookie @"$vip" mail.example.com A 2>&1)
 check "an EDNS cookie is answered with a server cookie" grep -qi "COOKIE: [0-9a-f]\{16\}[0-9a-f]\{16,\}" <<<"$out"
 
+# A name public and private at once: the private zone answers its source prefix only.
+client ip addr add 198.18.0.3/24 dev eth0
+pub=$(pc route53 create-hosted-zone --name corp.example --caller-reference "pub-$LAB" | jget HostedZone.Id)
+cat >"$work/priv.json" <<JSON
+{"Name": "corp.example", "CallerReference": "priv-$LAB",
+ "HostedZoneConfig": {"Comment": "lab", "PrivateZone": true}, "SourcePrefixes": ["198.18.0.2/32"]}
+JSON
+priv=$(pc route53 create-hosted-zone --cli-input-json "file://$work/priv.json" | jget HostedZone.Id)
+check "a private hosted zone is created for a source prefix" [ -n "$priv" ]
+for z in "$pub:198.18.0.40" "$priv:198.18.0.41"; do
+	cat >"$work/p.json" <<JSON
+{"Changes": [{"Action": "CREATE", "ResourceRecordSet": {"Name": "app.corp.example", "Type": "A",
+  "TTL": 60, "ResourceRecords": [{"Value": "${z#*:}"}]}}]}
+JSON
+	batch "${z%%:*}" "$work/p.json"
+done
+export DNS_SRC=198.18.0.2
+check "from inside the private zone's prefix, the private answer" have app.corp.example A 198.18.0.41
+export DNS_SRC=198.18.0.3
+check "from another address, the public answer" have app.corp.example A 198.18.0.40
+unset DNS_SRC
+
 # Weighted: 3 to 1 over 20,000 queries, within 2 points.
 cat >"$work/w.json" <<'JSON'
 {"Changes": [
