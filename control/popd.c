@@ -9,6 +9,7 @@
 #include "cloudfront.h"
 #include "config.h"
 #include "env.h"
+#include "geo_ctl.h"
 #include "route53.h"
 #include "sock.h"
 #include "store.h"
@@ -251,6 +252,7 @@ static const struct popd_module {
     {"transactions", NULL, txn_commands, &txn_command_count},
     {"route53", route53_init, route53_commands, &route53_command_count},
     {"cloudfront", cloudfront_init, cloudfront_commands, &cloudfront_command_count},
+    {"geo", geo_init, geo_commands, &geo_command_count},
 };
 
 static int step_modules(struct popd *d)

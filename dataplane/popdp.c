@@ -274,14 +274,16 @@ static json_t *dns_counters_json(struct worker *workers, unsigned n_workers)
 					    json_integer((json_int_t)sum.rcode[r]));
 	return json_pack(
 	    "{s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-	    "s:I}",
+	    "s:I, s:I, s:I, s:I}",
 	    "queries", (json_int_t)sum.queries, "answers", (json_int_t)sum.answers, "rcodes",
 	    rcodes, "nxdomain", (json_int_t)sum.nxdomain, "nodata", (json_int_t)sum.nodata,
 	    "referrals", (json_int_t)sum.referrals, "truncated", (json_int_t)sum.truncated, "edns",
 	    (json_int_t)sum.edns, "ecs", (json_int_t)sum.ecs, "cookies_valid",
 	    (json_int_t)sum.cookies_valid, "cookies_new", (json_int_t)sum.cookies_new, "badcookie",
 	    (json_int_t)sum.badcookie, "rrl_dropped", (json_int_t)sum.rrl_dropped, "rrl_slipped",
-	    (json_int_t)sum.rrl_slipped, "dropped_malformed", (json_int_t)sum.dropped_malformed);
+	    (json_int_t)sum.rrl_slipped, "dropped_malformed", (json_int_t)sum.dropped_malformed,
+	    "badvers", (json_int_t)sum.badvers, "dropped_no_room", (json_int_t)sum.dropped_no_room,
+	    "cache_hits", (json_int_t)sum.cache_hits);
 }
 
 _Static_assert(sizeof(struct dns_counters) % sizeof(uint64_t) == 0,
@@ -541,6 +543,12 @@ int main(int argc, char **argv)
 		w->snap = snap;
 		w->thread_id = i;
 		w->ns_per_cycle = 1e9 / (double)rte_get_tsc_hz();
+		{
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			w->unix_offset_ns = ts.tv_sec * 1000000000ll + ts.tv_nsec -
+					    (int64_t)((double)rte_rdtsc() * w->ns_per_cycle);
+		}
 		/* Online before it runs: no grace period can start without counting it. */
 		snap_worker_online(snap, i);
 		rte_eal_remote_launch(worker_main, w, lcore);

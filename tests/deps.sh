@@ -7,9 +7,11 @@ packages=(
 	build-essential meson ninja-build pkg-config clang llvm
 	libdpdk-dev dpdk librte-mempool-ring23 librte-net-af-xdp23 librte-net-af-packet23
 	libhyperscan-dev libbpf-dev libxdp-dev libssl-dev libjansson-dev libsqlite3-dev zlib1g-dev
+	libmaxminddb-dev
 	# tests: sanitizers and libFuzzer, style, the lab's tools
 	libclang-rt-14-dev clang-format cppcheck python3 python3-dnspython iproute2 iputils-ping ethtool bpftool
-	procps psmisc knot-dnsutils
+	procps psmisc knot-dnsutils knot
+	libmaxmind-db-writer-perl
 )
 missing=()
 for p in "${packages[@]}"; do

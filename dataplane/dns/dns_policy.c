@@ -70,8 +70,7 @@ static int geo_level(const struct zones_rrset_rec *r, const struct dns_geo_answe
 	if (r->country[0] != '\0')
 		return code_is(r->country, 2, g->country, 3) && g->country[0] != '\0' ? 3 : 0;
 	if (r->continent[0] != '\0')
-		return code_is(r->continent, 2, g->continent, 3) && g->continent[0] != '\0' ? 2
-											   : 0;
+		return code_is(r->continent, 2, g->continent, 3) && g->continent[0] != '\0' ? 2 : 0;
 	return 0;
 }
 
@@ -286,8 +285,8 @@ static unsigned pick_geolocation(struct dns_policy_env *e, const struct zones_rr
 	return out[0] != NULL;
 }
 
-static unsigned pick_latency(struct dns_policy_env *e, const struct zones_rrset_rec *rs,
-			     uint32_t n, uint16_t type, const struct zones_rrset_rec **out)
+static unsigned pick_latency(struct dns_policy_env *e, const struct zones_rrset_rec *rs, uint32_t n,
+			     uint16_t type, const struct zones_rrset_rec **out)
 {
 	bool ok = geo_facts(e);
 	size_t rlen = ok ? strnlen(e->geo.region, sizeof(e->geo.region)) : 0;
@@ -331,9 +330,9 @@ static unsigned pick_geoproximity(struct dns_policy_env *e, const struct zones_r
 				first = &rs[i];
 			if (!ok || !record_location(e, &rs[i], &lat, &lon))
 				continue;
-			double d = biased(central_angle(e->geo.latitude_e4, e->geo.longitude_e4,
-							lat, lon),
-					  rs[i].bias);
+			double d =
+			    biased(central_angle(e->geo.latitude_e4, e->geo.longitude_e4, lat, lon),
+				   rs[i].bias);
 			if (best == NULL || d < best_d) {
 				best = &rs[i];
 				best_d = d;

@@ -17,23 +17,23 @@
 #define DNS_NAME_MAX   255
 #define DNS_LABELS_MAX 127 /* a 255-byte name holds at most 127 labels */
 
-#define DNS_TYPE_A	1
-#define DNS_TYPE_NS	2
-#define DNS_TYPE_CNAME	5
-#define DNS_TYPE_SOA	6
-#define DNS_TYPE_PTR	12
-#define DNS_TYPE_MX	15
-#define DNS_TYPE_TXT	16
-#define DNS_TYPE_AAAA	28
-#define DNS_TYPE_SRV	33
-#define DNS_TYPE_NAPTR	35
-#define DNS_TYPE_DNAME	39
-#define DNS_TYPE_OPT	41
-#define DNS_TYPE_DS	43
-#define DNS_TYPE_IXFR	251
-#define DNS_TYPE_AXFR	252
-#define DNS_TYPE_ANY	255
-#define DNS_TYPE_CAA	257
+#define DNS_TYPE_A     1
+#define DNS_TYPE_NS    2
+#define DNS_TYPE_CNAME 5
+#define DNS_TYPE_SOA   6
+#define DNS_TYPE_PTR   12
+#define DNS_TYPE_MX    15
+#define DNS_TYPE_TXT   16
+#define DNS_TYPE_AAAA  28
+#define DNS_TYPE_SRV   33
+#define DNS_TYPE_NAPTR 35
+#define DNS_TYPE_DNAME 39
+#define DNS_TYPE_OPT   41
+#define DNS_TYPE_DS    43
+#define DNS_TYPE_IXFR  251
+#define DNS_TYPE_AXFR  252
+#define DNS_TYPE_ANY   255
+#define DNS_TYPE_CAA   257
 
 #define DNS_CLASS_IN  1
 #define DNS_CLASS_CH  3
@@ -62,14 +62,14 @@
 #define DNS_COOKIE_SERVER 16 /* ours: RFC 9018 version 1 */
 #define DNS_COOKIE_MAX	  40
 
-#define DNS_UDP_PLAIN	  512
-#define DNS_UDP_DEFAULT	  1232
-#define DNS_CNAME_MAX	  16 /* CNAMEs followed in one answer */
-#define DNS_SELECT_MAX	  8  /* record sets one policy decision picks (multivalue: 8) */
-#define DNS_TARGETS_MAX	  16 /* names whose A/AAAA go into the additional section */
-#define DNS_COMPRESS_MAX  48 /* names remembered for compression */
-#define DNS_RRL_DEFAULT	  4096
-#define DNS_TABLE_MAX	  (1u << 24)
+#define DNS_UDP_PLAIN	 512
+#define DNS_UDP_DEFAULT	 1232
+#define DNS_CNAME_MAX	 16 /* CNAMEs followed in one answer */
+#define DNS_SELECT_MAX	 8  /* record sets one policy decision picks (multivalue: 8) */
+#define DNS_TARGETS_MAX	 16 /* names whose A/AAAA go into the additional section */
+#define DNS_COMPRESS_MAX 48 /* names remembered for compression */
+#define DNS_RRL_DEFAULT	 4096
+#define DNS_TABLE_MAX	 (1u << 24)
 
 static inline uint16_t dns_get16(const uint8_t *p)
 {
@@ -113,9 +113,9 @@ enum dns_parse_status {
 
 /* A name in lowercase wire form with the start of each of its suffixes. */
 struct dns_name {
-	uint8_t wire[DNS_NAME_MAX];
-	uint8_t len;	/* bytes, the root label included */
-	uint8_t labels; /* the root not counted */
+	uint8_t wire[DNS_NAME_MAX + 1]; /* + 1: lowercased 8 bytes at a time */
+	uint8_t len;			/* bytes, the root label included */
+	uint8_t labels;			/* the root not counted */
 	/* off[i]: where the suffix of level i starts (level 0 is the whole
 	 * name, level `labels` the root). */
 	uint8_t off[DNS_LABELS_MAX + 1];
@@ -124,21 +124,21 @@ struct dns_name {
 /* The parsed query: everything the answer needs, copied out of the message
  * because the answer overwrites it. */
 struct dns_query {
-	uint16_t flags;	       /* the query's header flags */
-	uint16_t qend;	       /* offset just past the question (12 with none) */
-	bool have_question;    /* the question parsed: it stays in the answer */
-	bool edns;	       /* a well-formed OPT record was read */
-	uint8_t opcode;	       /* 0..15 */
+	uint16_t flags;	    /* the query's header flags */
+	uint16_t qend;	    /* offset just past the question (12 with none) */
+	bool have_question; /* the question parsed: it stays in the answer */
+	bool edns;	    /* a well-formed OPT record was read */
+	uint8_t opcode;	    /* 0..15 */
 	uint16_t qtype, qclass;
-	uint16_t udp_size;     /* the client's EDNS payload size */
-	bool do_bit;	       /* DNSSEC OK */
-	bool ecs;	       /* a valid Client Subnet option */
-	bool has_cookie;       /* a well-formed Cookie option */
-	uint8_t ecs_family;    /* 1 IPv4, 2 IPv6 (the option's FAMILY) */
-	uint8_t ecs_source;    /* SOURCE PREFIX-LENGTH */
-	uint8_t ecs_addr_len;  /* ADDRESS bytes given */
-	uint8_t cookie_len;    /* 8 (client only) or 16..40 */
-	uint8_t ecs_addr[16];  /* padded with zeroes */
+	uint16_t udp_size;    /* the client's EDNS payload size */
+	bool do_bit;	      /* DNSSEC OK */
+	bool ecs;	      /* a valid Client Subnet option */
+	bool has_cookie;      /* a well-formed Cookie option */
+	uint8_t ecs_family;   /* 1 IPv4, 2 IPv6 (the option's FAMILY) */
+	uint8_t ecs_source;   /* SOURCE PREFIX-LENGTH */
+	uint8_t ecs_addr_len; /* ADDRESS bytes given */
+	uint8_t cookie_len;   /* 8 (client only) or 16..40 */
+	uint8_t ecs_addr[16]; /* padded with zeroes */
 	uint8_t cookie[DNS_COOKIE_MAX];
 	struct dns_name qname; /* lowercase */
 };
@@ -164,7 +164,8 @@ struct dns_writer {
 	uint32_t limit; /* bytes the sections may use (the OPT record is reserved apart) */
 	bool overflow;	/* a write did not fit: what it wrote is void */
 	uint8_t n_compress;
-	uint16_t count[3]; /* answer, authority, additional */
+	uint16_t count[3];	      /* answer, authority, additional */
+	const struct dns_name *qname; /* remembered for compression on first use; NULL: done */
 	struct {
 		uint16_t off; /* where a name (suffix) starts in the message */
 		uint8_t len;  /* its uncompressed length */
@@ -218,9 +219,9 @@ bool dns_cookie_valid(const uint8_t secret[16], const struct dns_query *q,
 /* ----------------------------------------------------------- context */
 
 struct dns_rrl_bucket {
-	uint64_t key;	   /* prefix, family and class; 0: empty */
-	uint64_t tat_ns;   /* GCRA theoretical arrival time */
-	uint32_t limited;  /* responses limited since the bucket was taken */
+	uint64_t key;	  /* prefix, family and class; 0: empty */
+	uint64_t tat_ns;  /* GCRA theoretical arrival time */
+	uint32_t limited; /* responses limited since the bucket was taken */
 	uint32_t reserved;
 };
 
@@ -230,7 +231,8 @@ struct dns_ctx {
 	struct dns_counters counters; /* first: its own cache lines */
 	struct dns_config cfg;
 	uint64_t rng;
-	uint32_t rrl_mask;  /* buckets - 1; rrl NULL when RRL is off */
+	bool crc_sse42;	   /* the CPU hashes names with SSE4.2 */
+	uint32_t rrl_mask; /* buckets - 1; rrl NULL when RRL is off */
 	uint32_t cache_mask;
 	uint64_t rrl_interval_ns;
 	struct dns_rrl_bucket *rrl;
@@ -271,10 +273,10 @@ struct dns_outcome {
 	uint8_t rcode;
 	bool aa;
 	bool nxdomain, nodata, referral;
-	bool truncate;	     /* the answer or authority did not fit */
-	bool geo_dependent;  /* a geo fact chose the answer: ECS scope applies */
-	bool cacheable;	     /* depends on the snapshot alone */
-	uint8_t ecs_scope;   /* scope to echo when geo_dependent */
+	bool truncate;	    /* the answer or authority did not fit */
+	bool geo_dependent; /* a geo fact chose the answer: ECS scope applies */
+	bool cacheable;	    /* depends on the snapshot alone */
+	uint8_t ecs_scope;  /* scope to echo when geo_dependent */
 };
 
 /*
@@ -307,8 +309,7 @@ unsigned dns_policy_select(struct dns_policy_env *env, const struct zones_rrset_
 
 /* ------------------------------------------------------------- cache */
 
-#define DNS_CACHE_ENTRY_SIZE 1024u
-#define DNS_CACHE_BODY_MAX   (DNS_CACHE_ENTRY_SIZE - 320u)
+#define DNS_CACHE_ENTRY_SIZE 256u
 
 /*
  * Serve the sections from the cache into @p w (positioned after the

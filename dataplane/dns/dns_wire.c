@@ -95,9 +95,11 @@ static enum dns_parse_status parse_opt(const uint8_t *msg, size_t len, size_t *p
 			if (st != DNS_PARSE_OK)
 				return st;
 		} else if (code == DNS_EDNS_COOKIE) {
-			/* RFC 7873 5.2.2: a client cookie alone, or with a server cookie of 8..32. */
-			if (q->has_cookie || (olen != DNS_COOKIE_CLIENT &&
-					  (olen < DNS_COOKIE_CLIENT + 8 || olen > DNS_COOKIE_MAX)))
+			/* RFC 7873 5.2.2: a client cookie alone, or with a server cookie of 8..32.
+			 */
+			if (q->has_cookie ||
+			    (olen != DNS_COOKIE_CLIENT &&
+			     (olen < DNS_COOKIE_CLIENT + 8 || olen > DNS_COOKIE_MAX)))
 				return DNS_PARSE_FORMERR;
 			q->has_cookie = true;
 			q->cookie_len = (uint8_t)olen;
@@ -109,30 +111,51 @@ static enum dns_parse_status parse_opt(const uint8_t *msg, size_t len, size_t *p
 	return DNS_PARSE_OK;
 }
 
+/*
+ * Copy @p n bytes of a name lowercased, eight at a time, reading no more
+ * than the @p avail bytes at @p src; @p dst is rounded up to eight. Length
+ * bytes (0..63) are never letters.
+ */
+static void lower_copy(uint8_t *dst, const uint8_t *src, size_t n, size_t avail)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t x = 0, h;
+		if (avail - i >= 8)
+			memcpy(&x, src + i, 8);
+		else
+			memcpy(&x, src + i, avail - i);
+		h = x & (0x7f * ones);
+		/* 0x80 in each byte from 'A' to 'Z' whose top bit is clear. */
+		uint64_t upper = ((h + (0x80 - 'A') * ones) ^ (h + (0x80 - 'Z' - 1) * ones)) & ~x &
+				 (0x80 * ones);
+		x |= upper >> 2;
+		memcpy(dst + i, &x, 8);
+	}
+}
+
 /* The question's name: labels only (no pointer can precede it), lowercased into q->qname. */
 static bool parse_qname(const uint8_t *msg, size_t len, size_t *pos, struct dns_name *n)
 {
-	size_t p = *pos;
-	unsigned i = 0, labels = 0;
+	size_t start = *pos, p = start;
+	unsigned labels = 0;
 
 	for (;;) {
 		if (p >= len)
 			return false;
 		uint8_t l = msg[p];
-		if (l > 63 || i + 1u + l > DNS_NAME_MAX || p + 1u + l > len)
+		if (l > 63 || p - start + 1u + l > DNS_NAME_MAX || p + 1u + l > len)
 			return false;
-		n->off[labels] = (uint8_t)i;
-		n->wire[i] = l;
-		for (unsigned k = 1; k <= l; k++)
-			n->wire[i + k] = dns_lower(msg[p + k]);
-		i += 1u + l;
+		n->off[labels] = (uint8_t)(p - start);
 		p += 1u + l;
 		if (l == 0)
 			break;
 		labels++;
 	}
-	n->len = (uint8_t)i;
+	n->len = (uint8_t)(p - start);
 	n->labels = (uint8_t)labels;
+	lower_copy(n->wire, msg + start, n->len, len - start);
 	*pos = p;
 	return true;
 }
@@ -184,8 +207,10 @@ enum dns_parse_status dns_parse(const uint8_t *msg, size_t len, struct dns_query
 		uint16_t type = dns_get16(msg + pos);
 		if (type == DNS_TYPE_OPT) {
 			/* RFC 6891 6.1.1: one OPT, owned by the root. */
-			if (q->edns || bad_version || pos != owner + 1 || msg[owner] != 0)
+			if (q->edns || bad_version || pos != owner + 1 || msg[owner] != 0) {
+				q->edns = false; /* no OPT in the answer to a bad one */
 				return DNS_PARSE_FORMERR;
+			}
 			enum dns_parse_status st = parse_opt(msg, len, &pos, q, &bad_version);
 			if (st != DNS_PARSE_OK) {
 				q->edns = false;
@@ -257,9 +282,17 @@ void dns_writer_init(struct dns_writer *w, uint8_t *msg, uint32_t pos, uint32_t 
 	w->overflow = false;
 	w->n_compress = 0;
 	w->count[0] = w->count[1] = w->count[2] = 0;
-	if (have_question)
-		for (unsigned i = 0; i < qname->labels; i++)
-			remember(w, DNS_HEADER_LEN + qname->off[i], qname->len - qname->off[i]);
+	w->qname = have_question ? qname : NULL;
+}
+
+/* The question's suffixes, remembered when the first name is compressed. */
+static void remember_qname(struct dns_writer *w)
+{
+	const struct dns_name *q = w->qname;
+
+	w->qname = NULL;
+	for (unsigned i = 0; i < q->labels; i++)
+		remember(w, DNS_HEADER_LEN + q->off[i], q->len - q->off[i]);
 }
 
 /*
@@ -299,6 +332,8 @@ uint16_t dns_write_name(struct dns_writer *w, const uint8_t *name, size_t len)
 
 	if (w->overflow)
 		return 0;
+	if (w->qname != NULL)
+		remember_qname(w);
 	for (size_t p = 0; name[p] != 0 && labels < DNS_LABELS_MAX; p += 1u + name[p])
 		off[labels++] = (uint8_t)p;
 	for (i = 0; i < labels && hit < 0; i++) {
@@ -359,24 +394,42 @@ void dns_write_rr(struct dns_writer *w, enum dns_section sec, struct dns_owner *
 	if (w->overflow)
 		return;
 	if (owner->ptr != 0) {
-		uint8_t ptr[2];
-		dns_put16(ptr, (uint16_t)(0xc000u | owner->ptr));
-		write_bytes(w, ptr, 2);
+		if (w->pos > w->limit || w->limit - w->pos < 2) {
+			w->overflow = true;
+			return;
+		}
+		dns_put16(w->msg + w->pos, (uint16_t)(0xc000u | owner->ptr));
+		w->pos += 2;
 	} else {
 		owner->ptr = dns_write_name(w, owner->name, owner->len);
 	}
-	uint8_t fixed[10];
-	dns_put16(fixed, type);
-	dns_put16(fixed + 2, DNS_CLASS_IN);
-	dns_put32(fixed + 4, ttl);
-	write_bytes(w, fixed, 10);
-	if (w->overflow)
+	if (w->overflow || w->pos > w->limit || w->limit - w->pos < 10) {
+		w->overflow = true;
 		return;
+	}
+	uint8_t *p = w->msg + w->pos;
+	dns_put16(p, type);
+	dns_put16(p + 2, DNS_CLASS_IN);
+	dns_put32(p + 4, ttl);
+	w->pos += 10;
 	uint32_t rdstart = w->pos;
 	size_t n1, n2;
 
 	/* RFC 3597 4: compression only inside the rdata of RFC 1035's types. */
 	switch (type) {
+	case DNS_TYPE_A:
+	case DNS_TYPE_AAAA:
+		/* The usual answer: fixed sizes, copied inline. */
+		if (rdlen == 4 && w->limit - w->pos >= 4) {
+			memcpy(w->msg + w->pos, rdata, 4);
+			w->pos += 4;
+		} else if (rdlen == 16 && w->limit - w->pos >= 16) {
+			memcpy(w->msg + w->pos, rdata, 16);
+			w->pos += 16;
+		} else {
+			write_bytes(w, rdata, rdlen);
+		}
+		break;
 	case DNS_TYPE_NS:
 	case DNS_TYPE_CNAME:
 	case DNS_TYPE_PTR:

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "snap.h"
 
+#include "geo.h"
+
 #include "base.h"
 
 #include <rte_malloc.h>
@@ -125,6 +127,8 @@ static int check_kind(struct snap_set *next, enum tables_kind kind, const struct
 		return next->zones_top != NULL ? 0 : -POP_EFORMAT;
 	case TABLES_KIND_EDGE:
 		return load_edge(next, s);
+	case TABLES_KIND_GEO:
+		return geo_table_check(s) != NULL ? 0 : -POP_EFORMAT;
 	case TABLES_KIND_INVALIDATIONS:
 		next->invalidations_top = edge_invalidations_check(s);
 		return next->invalidations_top != NULL ? 0 : -POP_EFORMAT;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "worker.h"
 
+#include "geo.h"
+
 #include "base.h"
 
 #include <rte_cycles.h>
@@ -12,11 +14,28 @@
 
 #define WORKER_LOG(level, ...) POP_LOG("worker", level, __VA_ARGS__)
 
+/* The DNS engine's geo callback over the geo table (same members, one copy). */
+static bool worker_geo_lookup(const void *geo_ctx, uint8_t family, const uint8_t *addr,
+			      struct dns_geo_answer *out)
+{
+	struct geo_answer a;
+	bool known = geo_lookup(geo_ctx, family, addr, &a);
+
+	_Static_assert(sizeof(a) == sizeof(*out), "geo_answer and dns_geo_answer must match");
+	memcpy(out, &a, sizeof(*out));
+	return known;
+}
+
 static inline bool answer_dns(struct worker *w, uint8_t *frame, uint16_t *len, uint16_t cap,
 			      const struct net_l4 *l4, uint64_t now_ns)
 {
 	struct dns_query_meta meta = {
-	    .family = l4->family, .src_port = l4->src_port, .now_ns = now_ns};
+	    .family = l4->family,
+	    .src_port = l4->src_port,
+	    .now_ns = now_ns,
+	    /* Wall-clock seconds without a syscall: cookies then hold across a fleet. */
+	    .unix_time_s = (uint32_t)(((int64_t)now_ns + w->unix_offset_ns) / 1000000000),
+	};
 	size_t room = (size_t)(cap - l4->payload_off), n;
 
 	if (room > l4->max_reply_payload)
@@ -95,6 +114,9 @@ int worker_main(void *arg)
 			w->dns_tables.zones = set->tables[TABLES_KIND_ZONES];
 			w->dns_tables.zones_top = set->zones_top;
 			w->dns_tables.live = snap_live(w->snap);
+			w->dns_tables.geo_ctx = set->tables[TABLES_KIND_GEO];
+			w->dns_tables.geo =
+			    set->tables[TABLES_KIND_GEO] != NULL ? worker_geo_lookup : NULL;
 		}
 		w->wc.iterations++;
 		if (!w->has_queue) {

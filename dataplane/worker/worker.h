@@ -40,6 +40,7 @@ struct worker {
 	struct dns_ctx *dns;		      /**< this core's DNS engine state */
 	struct dns_tables dns_tables;	      /**< what the engine reads, from `tables` */
 	double ns_per_cycle;		      /**< TSC cycles to nanoseconds */
+	int64_t unix_offset_ns; /**< wall clock minus the TSC clock, for DNS cookie times */
 	struct worker_counters wc;
 	struct net_counters net;
 } __attribute__((aligned(64)));
