@@ -55,7 +55,7 @@ int env_change_new(struct popd_env *env, uint32_t kinds, const char *comment, ch
 	sqlite3_stmt *q;
 	int rc;
 
-	if (id_len < 16 || submitted_len < 32)
+	if (id_len < 16 || submitted_len < 33)
 		return -EINVAL;
 	store_new_id("C", id, 15);
 	env_now_rfc3339(submitted_at, submitted_len);

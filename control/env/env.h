@@ -71,7 +71,7 @@ int env_register_compiler(struct popd_env *env, enum tables_kind kind,
  * kinds (bit mask of 1 << enum tables_kind) that must be in sync everywhere
  * before the change is INSYNC. Marks those kinds dirty.
  * @param id receives the bare id ("C0123..."), at least 16 bytes.
- * @param submitted_at receives the time, at least 32 bytes.
+ * @param submitted_at receives the time, at least 33 bytes.
  * @return 0 or a negative error.
  */
 int env_change_new(struct popd_env *env, uint32_t kinds, const char *comment, char *id,
