@@ -46,6 +46,17 @@ if check == "resolve":
     for rrset in r.additional:
         for rd in rrset:
             print("additional", rrset.name.to_text(), dns.rdatatype.to_text(rrset.rdtype), rd.to_text())
+elif check == "ecs":
+    import dns.edns
+    name, rtype, addr, plen = sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6])
+    r = ask(name, rtype, use_edns=0, options=[dns.edns.ECSOption(addr, plen)])
+    print("rcode", dns.rcode.to_text(r.rcode()))
+    for rrset in r.answer:
+        for rd in rrset:
+            print("answer", rrset.name.to_text(), dns.rdatatype.to_text(rrset.rdtype), rrset.ttl, rd.to_text())
+    for opt in r.options:
+        if isinstance(opt, dns.edns.ECSOption):
+            print("ecs", opt.address, opt.srclen, "scope", opt.scopelen)
 elif check == "weighted":
     name, n = sys.argv[3], int(sys.argv[4])
     counts = {}

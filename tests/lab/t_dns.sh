@@ -120,6 +120,41 @@ export DNS_SRC=198.18.0.3
 check "from another address, the public answer" have app.corp.example A 198.18.0.40
 unset DNS_SRC
 
+# Geolocation from EDNS Client Subnet: three countries and the default.
+perl "$(dirname "$0")/geo-test-db.pl" "$work/geo.mmdb"
+check "popctl geo load-database reads a MaxMind DB" \
+	bash -c "$POPCTL --socket $sock geo load-database --path $work/geo.mmdb >/dev/null"
+cat >"$work/g.json" <<'JSON'
+{"Changes": [
+ {"Action": "CREATE", "ResourceRecordSet": {"Name": "geo.example.com", "Type": "A", "TTL": 60,
+  "SetIdentifier": "de", "GeoLocation": {"CountryCode": "DE"}, "ResourceRecords": [{"Value": "198.18.0.51"}]}},
+ {"Action": "CREATE", "ResourceRecordSet": {"Name": "geo.example.com", "Type": "A", "TTL": 60,
+  "SetIdentifier": "fr", "GeoLocation": {"CountryCode": "FR"}, "ResourceRecords": [{"Value": "198.18.0.52"}]}},
+ {"Action": "CREATE", "ResourceRecordSet": {"Name": "geo.example.com", "Type": "A", "TTL": 60,
+  "SetIdentifier": "ca", "GeoLocation": {"CountryCode": "US", "SubdivisionCode": "CA"},
+  "ResourceRecords": [{"Value": "198.18.0.53"}]}},
+ {"Action": "CREATE", "ResourceRecordSet": {"Name": "geo.example.com", "Type": "A", "TTL": 60,
+  "SetIdentifier": "default", "GeoLocation": {"CountryCode": "*"}, "ResourceRecords": [{"Value": "198.18.0.50"}]}}]}
+JSON
+check "geolocation record sets are published" batch "$zone" "$work/g.json"
+geo_is() { # ecs-address expected
+	local out
+	for i in $(seq 20); do # the geo table is published beside the zones: wait for it
+		out=$(dq ecs geo.example.com A "$1" 24 2>&1)
+		grep -q "answer geo.example.com. A 60 $2" <<<"$out" && return 0
+		sleep 0.1
+	done
+	echo "# ECS $1: wanted $2 in:"
+	sed 's/^/#   /' <<<"$out"
+	return 1
+}
+check "geolocation: a client subnet in Germany gets the DE answer" geo_is 198.19.1.0 198.18.0.51
+check "geolocation: France" geo_is 198.19.2.0 198.18.0.52
+check "geolocation: California, the most specific match" geo_is 198.19.3.0 198.18.0.53
+check "geolocation: Japan has no record and gets the default" geo_is 198.19.4.0 198.18.0.50
+out=$(dq ecs geo.example.com A 198.19.1.0 24 2>&1)
+check "the client subnet is echoed with the scope used ($(grep ^ecs <<<"$out"))" grep -q "^ecs 198.19.1.0 24 scope [1-9]" <<<"$out"
+
 # Weighted: 3 to 1 over 20,000 queries, within 2 points.
 cat >"$work/w.json" <<'JSON'
 {"Changes": [
