@@ -327,6 +327,109 @@ static int step_socket(struct popd *d)
 	return rc;
 }
 
+/* Run one command through the server's own handlers, as a client would. */
+static json_t *bootstrap_call(struct popd *d, const char *command, json_t *args, char *err,
+			      size_t err_len)
+{
+	json_t *req = json_pack("{s:s, s:O}", "command", command, "args", args), *rep = NULL, *res;
+	char *line = req != NULL ? json_dumps(req, JSON_COMPACT) : NULL, *out = NULL;
+	size_t out_len = 0;
+
+	json_decref(req);
+	if (line == NULL) {
+		snprintf(err, err_len, "out of memory");
+		return NULL;
+	}
+	if (ctl_server_execute(d->server, NULL, line, strlen(line), &out, &out_len) >= 0 &&
+	    out != NULL)
+		rep = json_loadb(out, out_len, 0, NULL);
+	free(line);
+	free(out);
+	res = json_object_get(rep, "result");
+	if (!json_is_true(json_object_get(rep, "ok")) || res == NULL) {
+		json_t *e = json_object_get(rep, "error");
+		snprintf(err, err_len, "%s: %s: %s", command,
+			 json_string_value(json_object_get(e, "code")) ?: "?",
+			 json_string_value(json_object_get(e, "message")) ?: "no answer");
+		json_decref(rep);
+		return NULL;
+	}
+	json_incref(res);
+	json_decref(rep);
+	return res;
+}
+
+/*
+ * First start only: create what the config's Bootstrap section describes
+ * (the embedded default has the demo zone), through the same handlers and
+ * validation as any client's change. Later starts keep whatever the store
+ * holds, even if an operator deleted the demo.
+ */
+static int step_bootstrap(struct popd *d)
+{
+	json_t *root = NULL, *boot, *zones, *zone;
+	char err[768], done[8];
+	size_t i;
+	int rc = 0;
+
+	if (store_meta_get(d->env.store, "popd.bootstrapped", done, sizeof(done)) == 0)
+		return 0;
+	if (d->config_path != NULL) {
+		root = json_load_file(d->config_path, 0, NULL);
+		if (json_object_get(root, "Bootstrap") == NULL) {
+			json_decref(root);
+			root = NULL;
+		}
+	}
+	if (root == NULL)
+		root = json_loadb(ctl_config_default_json, ctl_config_default_json_len, 0, NULL);
+	boot = json_object_get(root, "Bootstrap");
+	zones = json_object_get(boot, "HostedZones");
+	json_array_foreach(zones, i, zone)
+	{
+		const char *name = json_string_value(json_object_get(zone, "Name"));
+		char ref[300];
+		json_t *args, *res, *id;
+
+		snprintf(ref, sizeof(ref), "bootstrap-%s", name ? name : "?");
+		args =
+		    json_pack("{s:O, s:s, s:{s:s}}", "Name", json_object_get(zone, "Name"),
+			      "CallerReference", ref, "HostedZoneConfig", "Comment",
+			      json_string_value(json_object_get(zone, "Comment")) ?: "bootstrap");
+		res = args != NULL
+			  ? bootstrap_call(d, "route53 create-hosted-zone", args, err, sizeof(err))
+			  : NULL;
+		json_decref(args);
+		id = json_object_get(json_object_get(res, "HostedZone"), "Id");
+		if (id != NULL && json_object_get(zone, "Changes") != NULL) {
+			json_t *r2;
+			args = json_pack("{s:O, s:{s:O}}", "HostedZoneId", id, "ChangeBatch",
+					 "Changes", json_object_get(zone, "Changes"));
+			r2 = args != NULL ? bootstrap_call(d, "route53 change-resource-record-sets",
+							   args, err, sizeof(err))
+					  : NULL;
+			json_decref(args);
+			if (r2 == NULL)
+				id = NULL;
+			json_decref(r2);
+		}
+		json_decref(res);
+		if (id == NULL) {
+			POPD_LOG(ERR, "Bootstrap.HostedZones[%zu] (%s) refused: %s", i,
+				 name ? name : "?", err);
+			rc = -POP_ECONFIG;
+			break;
+		}
+		POPD_LOG(INFO, "bootstrap: hosted zone %s created", name);
+	}
+	json_decref(root);
+	if (rc == 0)
+		rc = store_meta_set(d->env.store, "popd.bootstrapped", "1");
+	if (rc < 0)
+		d->exit_code = EXIT_USAGE;
+	return rc;
+}
+
 /* Start-up order in one place; stops run in reverse for the steps that started. */
 static const struct popd_step {
 	const char *name;
@@ -342,6 +445,7 @@ static const struct popd_step {
     {"modules", step_modules, NULL},
     {"publish", step_publish, NULL},
     {"control socket", step_socket, stop_socket},
+    {"bootstrap", step_bootstrap, NULL},
 };
 
 #define POPD_STEP_COUNT (sizeof(popd_steps) / sizeof(popd_steps[0]))

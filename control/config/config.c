@@ -38,7 +38,7 @@ static const struct config_section sections[] = {
      "MaxConnections, MaxRequestBytes, IdleTimeoutSeconds"},
 };
 
-#define SECTION_NAMES "Control"
+#define SECTION_NAMES "Control, Bootstrap"
 
 static int config_fail(char *err, size_t err_len, int rc, const char *origin, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -138,6 +138,17 @@ int ctl_config_parse(const char *text, size_t len, const char *origin, struct ct
 	{
 		const struct config_section *sec = NULL;
 
+		/* Bootstrap is applied by popd through the command handlers, which
+		 * validate it fully; here it only has to be an object. */
+		if (strcmp(key, "Bootstrap") == 0) {
+			if (!json_is_object(value)) {
+				describe_value(value, got, sizeof(got));
+				rc = config_fail(err, err_len, -POP_ECONFIG, origin,
+						 "Bootstrap: must be an object, got %s", got);
+				goto out;
+			}
+			continue;
+		}
 		for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]) && sec == NULL; i++)
 			if (strcmp(sections[i].name, key) == 0)
 				sec = &sections[i];

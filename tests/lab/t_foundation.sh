@@ -36,6 +36,11 @@ check "ping $vip4 from the client is answered" \
 	"$POP_LAB" exec "$LAB" client -- ping -c 3 -i 0.2 -W 2 -q "$vip4"
 check "ping $vip6 from the client is answered" \
 	"$POP_LAB" exec "$LAB" client -- ping -6 -c 3 -i 0.2 -W 2 -q "$vip6"
+out=$("$POP_LAB" exec "$LAB" client -- kdig +short @"$vip4" www.example.com A 2>&1)
+check "the embedded default config's demo zone answers (www.example.com: $out)" \
+	grep -qE '^198\.18\.1\.1[01]$' <<<"$out"
+out=$("$POP_LAB" exec "$LAB" client -- kdig +short @"$vip6" example.com MX 2>&1)
+check "... over IPv6 too (example.com MX: $out)" [ "$out" = "10 mail.example.com." ]
 check "counters: 3 ICMP echo replies" wait_stat_at_least "$LAB" net.icmp4_echo_replies 3
 check "counters: 3 ICMPv6 echo replies" wait_stat_at_least "$LAB" net.icmp6_echo_replies 3
 check "counters: an ARP reply" wait_stat_at_least "$LAB" net.arp_replies 1

@@ -10,7 +10,7 @@ lab_cleanup_on_exit
 work=$(mktemp -d)
 trap 'for l in $LABS; do "$POP_LAB" down "$l" >/dev/null 2>&1; done; rm -rf "$work"' EXIT
 
-if ! "$POP_LAB" up --name "$LAB" >"$work/up.log" 2>&1; then
+if ! "$POP_LAB" up --name "$LAB" --empty >"$work/up.log" 2>&1; then
 	not_ok "pop-lab up"
 	sed 's/^/# /' "$work/up.log"
 	tap_end
