@@ -455,41 +455,47 @@ static bool name_under(const struct dns_name *n, const uint8_t *apex, size_t ape
 	       memcmp(n->wire + n->off[lvl], apex, apex_len) == 0;
 }
 
-/* A/AAAA for the names noted in the answer and authority, as far as they fit. */
+/*
+ * A/AAAA for the names noted in the answer and authority, as far as they
+ * fit, record set by record set (as Knot DNS does: a set that does not fit
+ * is left out and the next ones are still tried). Any name in the zone
+ * qualifies, including glue below this or a sibling delegation; only glue
+ * under the referral's own cut is required (RFC 9471), so only its absence
+ * sets TC.
+ */
 static void additional(struct lookup *lk)
 {
 	static const uint16_t types[2] = {DNS_TYPE_A, DNS_TYPE_AAAA};
 	const uint8_t *apex = lk->s->base + lk->zrec->apex_off;
+	int cut_labels = 0;
 	struct dns_name tn;
 
+	for (size_t p = 0; p < lk->cut_len && lk->cut[p] != 0; p += 1u + lk->cut[p])
+		cut_labels++;
 	for (unsigned i = 0; i < lk->n_targets; i++) {
+		bool required;
+
 		if (!dns_name_from_wire(&tn, lk->targets[i].name, lk->targets[i].len))
 			continue;
-		if (lk->targets[i].glue) {
-			/* Glue only for names under the delegation. */
-			int cut_labels = 0;
-			for (size_t p = 0; p < lk->cut_len && lk->cut[p] != 0; p += 1u + lk->cut[p])
-				cut_labels++;
-			if (!name_under(&tn, lk->cut, lk->cut_len, (unsigned)cut_labels))
-				continue;
-		} else if (!name_under(&tn, apex, lk->zrec->apex_len, lk->apex_labels)) {
+		if (!name_under(&tn, apex, lk->zrec->apex_len, lk->apex_labels))
 			continue;
-		}
+		required = lk->targets[i].glue &&
+			   name_under(&tn, lk->cut, lk->cut_len, (unsigned)cut_labels);
 		const struct zones_node_rec *node = node_named(lk, tn.wire, tn.len);
 		if (node == NULL || node->n_rrsets == 0)
 			continue;
-		/* Roll back a target whose addresses do not fit. */
-		struct dns_writer mark = *lk->w;
 		struct dns_owner owner = {
 		    .ptr = 0, .name = lk->targets[i].name, .len = lk->targets[i].len};
-		for (int k = 0; k < 2; k++)
+		for (int k = 0; k < 2; k++) {
+			/* Roll back a record set that does not fit whole. */
+			struct dns_writer mark = *lk->w;
 			write_type(lk, node, types[k], &owner, DNS_SEC_ADDITIONAL);
-		if (lk->w->overflow) {
-			*lk->w = mark;
-			lk->additional_cut = true;
-			if (lk->targets[i].glue)
-				lk->out->truncate = true;
-			return;
+			if (lk->w->overflow) {
+				*lk->w = mark;
+				lk->additional_cut = true;
+				if (required)
+					lk->out->truncate = true;
+			}
 		}
 	}
 }
