@@ -155,7 +155,7 @@ check "geolocation: Japan has no record and gets the default" geo_is 198.19.4.0 
 out=$(dq ecs geo.example.com A 198.19.1.0 24 2>&1)
 check "the client subnet is echoed with the scope used ($(grep ^ecs <<<"$out"))" grep -q "^ecs 198.19.1.0 24 scope [1-9]" <<<"$out"
 
-# Weighted: 3 to 1 over 20,000 queries, within 2 points.
+# Weighted: 3 to 1 over 100,000 queries, within 2 points.
 cat >"$work/w.json" <<'JSON'
 {"Changes": [
  {"Action": "CREATE", "ResourceRecordSet": {"Name": "www.example.com", "Type": "A", "TTL": 60,
@@ -164,7 +164,7 @@ cat >"$work/w.json" <<'JSON'
   "SetIdentifier": "b", "Weight": 1, "ResourceRecords": [{"Value": "198.18.0.11"}]}}]}
 JSON
 check "weighted record sets are published" batch "$zone" "$work/w.json"
-res=$(dq weighted www.example.com 20000)
+res=$(dq weighted www.example.com 100000)
 share=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); c=d["counts"]; t=sum(c.values()); print("%.3f" % (c.get("198.18.0.10",0)/t if t else 0))' "$res")
 check "weighted 3:1 gives 75% within 2 points (got $share of $(jget answered <<<"$res"))" \
 	python3 -c "import sys; sys.exit(0 if abs($share - 0.75) <= 0.02 else 1)"
