@@ -44,6 +44,7 @@ struct popdp_options {
 	unsigned nb_mbufs;
 	json_t *vips;
 	struct dns_config dns;
+	unsigned idle_sleep_us;
 };
 
 static volatile sig_atomic_t quit_signal;
@@ -72,6 +73,11 @@ static void usage(FILE *out)
 	    "  --rrl-rate N           DNS responses per second per /24 or /56 (default 0: off)\n"
 	    "  --rrl-slip N           every Nth rate-limited answer goes out truncated (default "
 	    "2)\n"
+	    "  --idle-sleep-us N      nap N us after 256 empty polls, so a kernel-fed port "
+	    "(af_xdp,\n"
+	    "                         af_packet) on the same CPU gets time to deliver (default "
+	    "20;\n"
+	    "                         0: pure polling, for a real NIC on a dedicated core)\n"
 	    "  --log-level LEVEL      err, warning, notice, info, debug\n"
 	    "EAL defaults added when absent: --file-prefix=pop-<instance>; --no-huge -m 1024\n"
 	    "when no hugepages are free; --no-pci when only --vdev devices are given.\n");
@@ -116,6 +122,7 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 	    {"edns-udp-size", required_argument, NULL, 'e'},
 	    {"rrl-rate", required_argument, NULL, 'R'},
 	    {"rrl-slip", required_argument, NULL, 'S'},
+	    {"idle-sleep-us", required_argument, NULL, 'I'},
 	    {"log-level", required_argument, NULL, 'l'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -195,6 +202,13 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 				return -EINVAL;
 			}
 			o->dns.rrl_slip = (uint32_t)v;
+			break;
+		case 'I':
+			if (parse_uint(optarg, 10000, &v) != 0) {
+				fprintf(stderr, "popdp: --idle-sleep-us: 0 to 10000\n");
+				return -EINVAL;
+			}
+			o->idle_sleep_us = (unsigned)v;
 			break;
 		case 'l':
 			rc = pop_log_level_parse(optarg);
@@ -311,12 +325,13 @@ static json_t *stats_json(const struct eal_port *port, struct worker *workers, u
 			json_object_set_new(gens, tables_kind_name((enum tables_kind)k),
 					    json_integer((json_int_t)w->generation[k]));
 		json_array_append_new(
-		    wk, json_pack("{s:i, s:i, s:b, s:I, s:I, s:I, s:I, s:o}", "lcore",
-				  (int)w->lcore_id, "queue", (int)w->queue_id, "polling",
-				  w->has_queue, "iterations", (json_int_t)w->wc.iterations,
-				  "rx_bursts", (json_int_t)w->wc.rx_bursts, "busy_cycles",
-				  (json_int_t)w->wc.busy_cycles, "tx_full",
-				  (json_int_t)w->wc.tx_full, "generations", gens));
+		    wk,
+		    json_pack("{s:i, s:i, s:b, s:I, s:I, s:I, s:I, s:I, s:o}", "lcore",
+			      (int)w->lcore_id, "queue", (int)w->queue_id, "polling", w->has_queue,
+			      "iterations", (json_int_t)w->wc.iterations, "rx_bursts",
+			      (json_int_t)w->wc.rx_bursts, "busy_cycles",
+			      (json_int_t)w->wc.busy_cycles, "tx_full", (json_int_t)w->wc.tx_full,
+			      "idle_sleeps", (json_int_t)w->wc.idle_sleeps, "generations", gens));
 	}
 	ports = json_pack("[{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}]", "name", port->name,
 			  "rx_packets", (json_int_t)es.ipackets, "tx_packets",
@@ -393,6 +408,7 @@ int main(int argc, char **argv)
 	    .instance = NULL,
 	    .stats_interval_ms = 1000,
 	    .nb_mbufs = 16384,
+	    .idle_sleep_us = 20,
 	    .dns = {.max_udp_payload = 1232,
 		    .rrl_slip = 2,
 		    .rrl_table_entries = 4096,
@@ -543,6 +559,7 @@ int main(int argc, char **argv)
 		w->snap = snap;
 		w->thread_id = i;
 		w->ns_per_cycle = 1e9 / (double)rte_get_tsc_hz();
+		w->idle_sleep_ns = (uint64_t)opt.idle_sleep_us * 1000u;
 		{
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);

@@ -11,6 +11,7 @@
 #include <rte_pause.h>
 
 #include <string.h>
+#include <time.h>
 
 #define WORKER_LOG(level, ...) POP_LOG("worker", level, __VA_ARGS__)
 
@@ -94,6 +95,7 @@ int worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct rte_mbuf *pkts[WORKER_BURST];
+	unsigned empty_polls = 0;
 
 	WORKER_LOG(INFO, "lcore %u: %s port %u queue %u", w->lcore_id,
 		   w->has_queue ? "polling" : "idle (no queue left for it) on", w->port_id,
@@ -125,8 +127,22 @@ int worker_main(void *arg)
 		}
 		t0 = rte_rdtsc();
 		n = rte_eth_rx_burst(w->port_id, w->queue_id, pkts, WORKER_BURST);
-		if (n == 0)
+		if (n == 0) {
+			/*
+			 * Idle back-off: on a kernel-fed port (af_xdp, af_packet) the
+			 * kernel delivers our packets on this same CPU, so a poller that
+			 * never yields starves its own supply. Only when idle: never
+			 * between packets of a burst.
+			 */
+			if (w->idle_sleep_ns != 0 && ++empty_polls >= WORKER_IDLE_POLLS) {
+				struct timespec ts = {.tv_sec = 0,
+						      .tv_nsec = (long)w->idle_sleep_ns};
+				nanosleep(&ts, NULL);
+				w->wc.idle_sleeps++;
+			}
 			continue;
+		}
+		empty_polls = 0;
 		w->wc.rx_bursts++;
 		handle_burst(w, pkts, n, (uint64_t)((double)t0 * w->ns_per_cycle));
 		w->wc.busy_cycles += rte_rdtsc() - t0;

@@ -16,6 +16,8 @@
 #include <stdint.h>
 
 #define WORKER_BURST 32
+/** Empty polls in a row before the worker naps (when idle_sleep_ns is set). */
+#define WORKER_IDLE_POLLS 256
 
 /** Counters of the worker loop itself (the net layer has its own). */
 struct worker_counters {
@@ -23,6 +25,7 @@ struct worker_counters {
 	uint64_t busy_cycles; /**< TSC cycles spent in iterations that had packets */
 	uint64_t rx_bursts;   /**< iterations that received at least one packet */
 	uint64_t tx_full;     /**< replies dropped because the TX ring was full */
+	uint64_t idle_sleeps; /**< naps taken after WORKER_IDLE_POLLS empty polls */
 } __attribute__((aligned(64)));
 
 /** One worker's state, owned by its lcore. Cache-aligned, never shared for writing. */
@@ -41,6 +44,7 @@ struct worker {
 	struct dns_tables dns_tables;	      /**< what the engine reads, from `tables` */
 	double ns_per_cycle;		      /**< TSC cycles to nanoseconds */
 	int64_t unix_offset_ns; /**< wall clock minus the TSC clock, for DNS cookie times */
+	uint64_t idle_sleep_ns; /**< nap when idle (kernel-fed ports); 0: pure polling */
 	struct worker_counters wc;
 	struct net_counters net;
 } __attribute__((aligned(64)));
