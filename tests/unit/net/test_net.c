@@ -628,6 +628,45 @@ static void test_udp_drops_are_counted(void)
 	CHECK_EQ(drops(NET_DROP_UDP_MALFORMED), 1);
 }
 
+/* The plain byte-wise RFC 1071 sum, to check the word-wise one against. */
+static uint32_t reference_csum(const uint8_t *p, uint32_t len, uint32_t sum)
+{
+	uint64_t acc = sum;
+	for (uint32_t i = 0; i + 1 < len; i += 2)
+		acc += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		acc += (uint32_t)p[len - 1] << 8;
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	return (uint32_t)acc;
+}
+
+static void test_checksum_matches_reference(void)
+{
+	static uint8_t buf[2100];
+	uint32_t rnd = 7;
+
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		rnd = rnd * 1103515245u + 12345u;
+		buf[i] = (uint8_t)(rnd >> 16);
+	}
+	for (int k = 0; k < 3000; k++) {
+		uint32_t off, len, start;
+		rnd = rnd * 1103515245u + 12345u;
+		off = (rnd >> 8) % 64;
+		rnd = rnd * 1103515245u + 12345u;
+		len = (rnd >> 8) % 2000;
+		rnd = rnd * 1103515245u + 12345u;
+		start = (rnd >> 8) % 0x20000; /* partial sums may exceed 16 bits */
+		CHECK_EQ(net_csum_finish(net_csum_partial(buf + off, len, start)),
+			 net_csum_finish(reference_csum(buf + off, len, start)));
+	}
+	/* All ones: the carries of every fold. */
+	memset(buf, 0xff, sizeof(buf));
+	CHECK_EQ(net_csum_finish(net_csum_partial(buf, 2001, 0xffff)),
+		 net_csum_finish(reference_csum(buf, 2001, 0xffff)));
+}
+
 static void test_counters_add_and_names(void)
 {
 	struct net_counters a, b;
@@ -661,6 +700,7 @@ int main(void)
 	RUN(test_truncations_never_answer);
 	RUN(test_udp_53_is_handed_up_and_answered);
 	RUN(test_udp_drops_are_counted);
+	RUN(test_checksum_matches_reference);
 	RUN(test_counters_add_and_names);
 	return tap_done();
 }
