@@ -60,25 +60,6 @@ static const char *python_type(const json_t *v)
 	}
 }
 
-/* A value as a message shows it: strings bare, the rest as compact JSON; cut at 64. */
-static void show_value(const json_t *v, char *out, size_t len)
-{
-	char *dump = NULL;
-	const char *text;
-
-	if (json_is_string(v)) {
-		text = json_string_value(v);
-	} else {
-		dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-		text = dump != NULL ? dump : "?";
-	}
-	if (strlen(text) > 64)
-		snprintf(out, len, "%.64s...", text);
-	else
-		snprintf(out, len, "%s", text);
-	free(dump);
-}
-
 /*
  * @p obj has only members named in @p names (NULL-terminated) and all of
  * them (they are all required here). @p where: "input" or "Prefixes[3]".
@@ -128,7 +109,7 @@ static const char *string_member(struct ctl_call *call, const json_t *obj, const
 
 	if (json_is_string(v))
 		return json_string_value(v);
-	show_value(v, shown, sizeof(shown));
+	ctl_json_show(v, shown, sizeof(shown));
 	ctl_call_fail(call, -EINVAL, "InvalidInput",
 		      "Invalid type for parameter %s%s%s, value: %s, type: %s, valid types: <class "
 		      "'str'>",
@@ -402,7 +383,7 @@ static int cmd_put_latency_prefixes(struct ctl_call *call)
 		return -EINVAL;
 	list = json_object_get(call->args, "Prefixes");
 	if (!json_is_array(list)) {
-		show_value(list, shown, sizeof(shown));
+		ctl_json_show(list, shown, sizeof(shown));
 		return ctl_call_fail(call, -EINVAL, "InvalidInput",
 				     "Invalid type for parameter Prefixes, value: %s, type: %s, "
 				     "valid types: <class 'list'>, <class 'tuple'>",
@@ -429,7 +410,7 @@ static int cmd_put_latency_prefixes(struct ctl_call *call)
 
 		snprintf(where, sizeof(where), "Prefixes[%zu]", i);
 		if (!json_is_object(item)) {
-			show_value(item, shown, sizeof(shown));
+			ctl_json_show(item, shown, sizeof(shown));
 			sqlite3_finalize(q);
 			return ctl_call_fail(call, -EINVAL, "InvalidInput",
 					     "Invalid type for parameter %s, value: %s, type: %s, "

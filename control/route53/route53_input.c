@@ -328,25 +328,6 @@ static const char *valid_types(enum r53_kind kind)
 	}
 }
 
-/* A value as a message shows it: strings bare, the rest as compact JSON; cut at 64. */
-static void show_value(const json_t *v, char *out, size_t len)
-{
-	char *dump = NULL;
-	const char *text;
-
-	if (json_is_string(v)) {
-		text = json_string_value(v);
-	} else {
-		dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-		text = dump != NULL ? dump : "?";
-	}
-	if (strlen(text) > 64)
-		snprintf(out, len, "%.64s...", text);
-	else
-		snprintf(out, len, "%s", text);
-	free(dump);
-}
-
 static bool type_ok(const json_t *v, enum r53_kind kind)
 {
 	switch (kind) {
@@ -445,7 +426,7 @@ static int constraint(struct ctl_call *call, const json_t *v, const struct r53_p
 {
 	char shown[80];
 
-	show_value(v, shown, sizeof(shown));
+	ctl_json_show(v, shown, sizeof(shown));
 	return fail_input(call,
 			  "1 validation error detected: Value '%s' at '%s' failed to satisfy "
 			  "constraint: Member must %s",
@@ -458,7 +439,7 @@ static int check_value(struct ctl_call *call, const json_t *v, const struct r53_
 	char shown[80], what[400];
 
 	if (!type_ok(v, shape->kind)) {
-		show_value(v, shown, sizeof(shown));
+		ctl_json_show(v, shown, sizeof(shown));
 		return fail_input(call,
 				  "Invalid type for parameter %s, value: %s, type: %s, valid "
 				  "types: %s",
@@ -469,7 +450,7 @@ static int check_value(struct ctl_call *call, const json_t *v, const struct r53_
 		long long len = (long long)json_string_length(v);
 
 		if (shape->has_min && len < shape->min) {
-			show_value(v, shown, sizeof(shown));
+			ctl_json_show(v, shown, sizeof(shown));
 			return fail_input(call,
 					  "Invalid length for parameter %s, value: %lld, valid "
 					  "min length: %lld",

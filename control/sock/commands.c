@@ -4,21 +4,41 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* A typo'd option (`--outpt`) arrives as an argument: say so rather than ignore it. */
-static int no_args(struct ctl_call *call)
+int ctl_call_no_args(struct ctl_call *call, const char *allowed)
 {
 	const char *key;
 	json_t *value;
 
 	json_object_foreach(call->args, key, value)
 	{
+		if (allowed != NULL && strcmp(key, allowed) == 0)
+			continue;
 		return ctl_call_fail(call, -EINVAL, "InvalidParameterValue",
 				     "args.%.64s: %s takes no arguments; nothing was done", key,
 				     call->command);
 	}
 	return 0;
+}
+
+void ctl_json_show(const json_t *v, char *out, size_t len)
+{
+	char *dump = NULL;
+	const char *text;
+
+	if (json_is_string(v)) {
+		text = json_string_value(v);
+	} else {
+		dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		text = dump != NULL ? dump : "?";
+	}
+	if (strlen(text) > 64)
+		snprintf(out, len, "%.64s...", text);
+	else
+		snprintf(out, len, "%s", text);
+	free(dump);
 }
 
 static int cmd_help(struct ctl_call *call)
@@ -27,7 +47,7 @@ static int cmd_help(struct ctl_call *call)
 	const char *filter;
 	json_t *list;
 
-	if (no_args(call) < 0)
+	if (ctl_call_no_args(call, NULL) < 0)
 		return -EINVAL;
 	/* `help WORDS`: only the commands that start with those words. */
 	filter = strncmp(call->command, "help ", 5) == 0 ? call->command + 5 : NULL;
@@ -69,7 +89,7 @@ static int cmd_status(struct ctl_call *call)
 	struct tm tm;
 	json_t *dataplane;
 
-	if (no_args(call) < 0)
+	if (ctl_call_no_args(call, NULL) < 0)
 		return -EINVAL;
 	gmtime_r(&srv->started_at, &tm);
 	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -95,7 +115,7 @@ static int cmd_stats(struct ctl_call *call)
 	const struct ctl_dataplane *dp = &srv->dataplane;
 	json_t *control;
 
-	if (no_args(call) < 0)
+	if (ctl_call_no_args(call, NULL) < 0)
 		return -EINVAL;
 	control =
 	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "connections", (json_int_t)c->connections,

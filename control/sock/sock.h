@@ -229,6 +229,19 @@ int ctl_call_fail(struct ctl_call *call, int err, const char *code, const char *
     __attribute__((format(printf, 4, 5)));
 
 /**
+ * Refuse any member of call->args but @p allowed (NULL: none), so that a
+ * mistyped option (`--outpt`) is an error rather than ignored.
+ * @return 0, or the value of ctl_call_fail() (InvalidParameterValue naming it).
+ */
+int ctl_call_no_args(struct ctl_call *call, const char *allowed);
+
+/**
+ * A JSON value as an error message shows it: a string bare, anything else as
+ * compact JSON, cut after 64 bytes with "...". Any thread.
+ */
+void ctl_json_show(const json_t *v, char *out, size_t len);
+
+/**
  * Find a command by its normalized words in a table.
  * @return the entry, or NULL.
  */

@@ -230,28 +230,12 @@ static const char *transaction_of(struct ctl_call *call)
 	return call->transaction;
 }
 
-static int no_args(struct ctl_call *call)
-{
-	const char *key;
-	json_t *value;
-
-	json_object_foreach(call->args, key, value)
-	{
-		if (strcmp(key, "TransactionId") == 0)
-			continue;
-		return ctl_call_fail(call, -EINVAL, "InvalidParameterValue",
-				     "args.%.64s: %s takes no arguments; nothing was done", key,
-				     call->command);
-	}
-	return 0;
-}
-
 static int cmd_begin(struct ctl_call *call)
 {
 	struct txn_session *session;
 	size_t open = 0;
 
-	if (no_args(call) < 0)
+	if (ctl_call_no_args(call, NULL) < 0)
 		return -EINVAL;
 	if (call->transaction != NULL)
 		return ctl_call_fail(call, -EBUSY, "TransactionInProgress",
@@ -285,7 +269,7 @@ static int cmd_commit(struct ctl_call *call)
 	json_t *results;
 	int rc;
 
-	if (no_args(call) < 0)
+	if (ctl_call_no_args(call, "TransactionId") < 0)
 		return -EINVAL;
 	if (id == NULL)
 		return ctl_call_fail(call, -EINVAL, "MissingParameter",
@@ -329,7 +313,7 @@ static int cmd_abort(struct ctl_call *call)
 	struct txn_session *session;
 	size_t n;
 
-	if (no_args(call) < 0)
+	if (ctl_call_no_args(call, "TransactionId") < 0)
 		return -EINVAL;
 	if (id == NULL)
 		return ctl_call_fail(call, -EINVAL, "MissingParameter",
@@ -348,7 +332,7 @@ static int cmd_tables(struct ctl_call *call)
 	struct popd_env *env = env_of(call);
 	json_t *list;
 
-	if (no_args(call) < 0)
+	if (ctl_call_no_args(call, NULL) < 0)
 		return -EINVAL;
 	list = json_array();
 	for (unsigned k = 0; k < TABLES_KIND_MAX; k++) {
