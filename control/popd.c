@@ -51,7 +51,8 @@ struct popd {
 	gid_t group_gid;
 	int pid_fd;
 	struct ctl_server *server;
-	int exit_code; /* set by the step that failed */
+	int exit_code;		 /* set by the step that failed */
+	size_t services_started; /* modules whose start() ran */
 };
 
 static const char usage_text[] =
@@ -248,16 +249,22 @@ static const struct popd_module {
 	int (*init)(struct popd_env *env);
 	const struct ctl_command *commands;
 	const size_t *command_count;
+	/* Once the control socket listens: the module's own fds and timers
+	 * (ctl_server_watch) start here and stop in reverse order. */
+	int (*start)(struct popd_env *env);
+	void (*stop)(struct popd_env *env);
 } popd_modules[] = {
-    {"transactions", NULL, txn_commands, &txn_command_count},
-    {"route53", route53_init, route53_commands, &route53_command_count},
-    {"cloudfront", cloudfront_init, cloudfront_commands, &cloudfront_command_count},
-    {"geo", geo_init, geo_commands, &geo_command_count},
+    {"transactions", NULL, txn_commands, &txn_command_count, NULL, NULL},
+    {"route53", route53_init, route53_commands, &route53_command_count, NULL, NULL},
+    {"cloudfront", cloudfront_init, cloudfront_commands, &cloudfront_command_count, NULL, NULL},
+    {"geo", geo_init, geo_commands, &geo_command_count, NULL, NULL},
 };
+
+#define POPD_MODULE_COUNT (sizeof(popd_modules) / sizeof(popd_modules[0]))
 
 static int step_modules(struct popd *d)
 {
-	for (size_t i = 0; i < sizeof(popd_modules) / sizeof(popd_modules[0]); i++) {
+	for (size_t i = 0; i < POPD_MODULE_COUNT; i++) {
 		int rc = popd_modules[i].init != NULL ? popd_modules[i].init(&d->env) : 0;
 		if (rc < 0) {
 			POPD_LOG(ERR, "module %s failed to start: %s", popd_modules[i].name,
@@ -311,8 +318,7 @@ static int step_socket(struct popd *d)
 	if (rc == 0) {
 		d->env.server = d->server;
 		ctl_server_set_hooks(d->server, &hooks);
-		for (size_t i = 0; rc == 0 && i < sizeof(popd_modules) / sizeof(popd_modules[0]);
-		     i++)
+		for (size_t i = 0; rc == 0 && i < POPD_MODULE_COUNT; i++)
 			rc = ctl_server_add_commands(d->server, popd_modules[i].commands,
 						     *popd_modules[i].command_count);
 	}
@@ -430,6 +436,32 @@ static int step_bootstrap(struct popd *d)
 	return rc;
 }
 
+static void stop_services(struct popd *d)
+{
+	for (size_t i = d->services_started; i-- > 0;)
+		if (popd_modules[i].stop != NULL)
+			popd_modules[i].stop(&d->env);
+	d->services_started = 0;
+}
+
+/* The modules' background work (checkers, endpoints), after bootstrap. */
+static int step_services(struct popd *d)
+{
+	for (; d->services_started < POPD_MODULE_COUNT; d->services_started++) {
+		const struct popd_module *m = &popd_modules[d->services_started];
+		int rc = m->start != NULL ? m->start(&d->env) : 0;
+
+		if (rc < 0) {
+			POPD_LOG(ERR, "module %s failed to start its services: %s", m->name,
+				 pop_strerror(rc));
+			d->exit_code = EXIT_START;
+			stop_services(d); /* a failed step is not stopped by main */
+			return rc;
+		}
+	}
+	return 0;
+}
+
 /* Start-up order in one place; stops run in reverse for the steps that started. */
 static const struct popd_step {
 	const char *name;
@@ -446,6 +478,7 @@ static const struct popd_step {
     {"publish", step_publish, NULL},
     {"control socket", step_socket, stop_socket},
     {"bootstrap", step_bootstrap, NULL},
+    {"services", step_services, stop_services},
 };
 
 #define POPD_STEP_COUNT (sizeof(popd_steps) / sizeof(popd_steps[0]))

@@ -251,6 +251,7 @@ static int conn_open(struct ctl_server *srv, int fd, const struct ucred *cred)
 
 	if (c == NULL)
 		return -ENOMEM;
+	c->kind = CTL_WATCH_CONN;
 	c->srv = srv;
 	c->fd = fd;
 	c->serial = ++srv->next_serial;
@@ -572,6 +573,77 @@ static int wait_timeout_ms(const struct ctl_server *srv, uint64_t now)
 	return ms > 60000 ? 60000 : (int)ms;
 }
 
+int ctl_server_watch(struct ctl_server *srv, int fd, uint32_t events, ctl_watch_fn *fn, void *user,
+		     struct ctl_watch **out)
+{
+	struct ctl_watch *w;
+	int rc;
+
+	if (srv->epoll_fd < 0 || fd < 0 || fn == NULL)
+		return -EINVAL;
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return -ENOMEM;
+	*w = (struct ctl_watch){
+	    .kind = CTL_WATCH_FD, .srv = srv, .fd = fd, .events = events, .fn = fn, .user = user};
+	rc = epoll_watch(srv, EPOLL_CTL_ADD, fd, events, w);
+	if (rc < 0) {
+		free(w);
+		return rc;
+	}
+	w->next = srv->watches;
+	srv->watches = w;
+	*out = w;
+	return 0;
+}
+
+int ctl_server_watch_modify(struct ctl_watch *w, uint32_t events)
+{
+	int rc;
+
+	if (w == NULL || w->dead)
+		return -EINVAL;
+	if (events == w->events)
+		return 0;
+	rc = epoll_watch(w->srv, EPOLL_CTL_MOD, w->fd, events, w);
+	if (rc == 0)
+		w->events = events;
+	return rc;
+}
+
+void ctl_server_unwatch(struct ctl_watch *w)
+{
+	if (w == NULL || w->dead)
+		return;
+	epoll_ctl(w->srv->epoll_fd, EPOLL_CTL_DEL, w->fd, NULL);
+	/* Freed after the batch: an event for it may still wait in the array. */
+	w->dead = true;
+	w->srv->watches_dead = true;
+}
+
+static void watch_event(struct ctl_watch *w, uint32_t events)
+{
+	if (!w->dead)
+		w->fn(w->user, w->fd, events);
+}
+
+static void watches_reap(struct ctl_server *srv)
+{
+	struct ctl_watch **pp = &srv->watches;
+
+	while (*pp != NULL) {
+		struct ctl_watch *w = *pp;
+
+		if (w->dead) {
+			*pp = w->next;
+			free(w);
+		} else {
+			pp = &w->next;
+		}
+	}
+	srv->watches_dead = false;
+}
+
 int ctl_server_run(struct ctl_server *srv)
 {
 	struct epoll_event events[64];
@@ -594,9 +666,13 @@ int ctl_server_run(struct ctl_server *srv)
 				accept_ready(srv);
 			else if (ptr == &srv->signal_fd)
 				signal_ready(srv);
+			else if (*(enum ctl_watch_kind *)ptr == CTL_WATCH_FD)
+				watch_event(ptr, events[i].events);
 			else
 				conn_event(ptr, events[i].events);
 		}
+		if (srv->watches_dead)
+			watches_reap(srv);
 		now = pop_now_ns();
 		if (now >= srv->next_sweep_ns)
 			sweep_idle(srv, now);
@@ -616,6 +692,12 @@ void ctl_server_destroy(struct ctl_server *srv)
 		return;
 	while (srv->conns != NULL)
 		conn_close(srv->conns);
+	while (srv->watches != NULL) {
+		struct ctl_watch *w = srv->watches;
+
+		srv->watches = w->next;
+		free(w);
+	}
 	if (srv->listen_fd >= 0) {
 		close(srv->listen_fd);
 		/* Only our own socket: after a takeover the path may be another's. */

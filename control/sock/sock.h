@@ -300,6 +300,31 @@ int ctl_server_execute(struct ctl_server *srv, struct ctl_conn *conn, const char
 /** The command registered under @p words on @p srv (any table), or NULL. */
 const struct ctl_command *ctl_server_lookup(const struct ctl_server *srv, const char *words);
 
+/** A module's callback for a watched fd: @p events are epoll's (EPOLLIN, ...). */
+typedef void ctl_watch_fn(void *user, int fd, uint32_t events);
+
+/** A watched fd; opaque. */
+struct ctl_watch;
+
+/**
+ * Have the server's event loop call @p fn when @p fd has one of @p events
+ * (epoll bits). For popd's modules that need their own sockets or timers
+ * (timerfd) on the control thread: health checkers, the AWS API endpoint.
+ * The fd stays the caller's; close it after ctl_server_unwatch().
+ * @return 0 and *out, or a negative error. Control thread only.
+ */
+int ctl_server_watch(struct ctl_server *srv, int fd, uint32_t events, ctl_watch_fn *fn, void *user,
+		     struct ctl_watch **out);
+
+/** Change the events a watch waits for. @return 0 or a negative error. */
+int ctl_server_watch_modify(struct ctl_watch *w, uint32_t events);
+
+/**
+ * Stop watching (NULL is ignored). Safe from inside any callback, also for a
+ * watch whose event is pending in the same batch: it is not called again.
+ */
+void ctl_server_unwatch(struct ctl_watch *w);
+
 /** Install hooks (copied). Before ctl_server_run(). */
 void ctl_server_set_hooks(struct ctl_server *srv, const struct ctl_hooks *hooks);
 

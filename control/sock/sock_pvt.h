@@ -12,7 +12,22 @@
 #define CTL_LOG(level, ...)    POP_LOG("ctl", level, __VA_ARGS__)
 #define CTL_MAX_COMMAND_TABLES 16
 
+/* What an epoll event's pointer names: the first member of both. */
+enum ctl_watch_kind { CTL_WATCH_CONN = 1, CTL_WATCH_FD };
+
+struct ctl_watch {
+	enum ctl_watch_kind kind; /* CTL_WATCH_FD */
+	struct ctl_server *srv;
+	int fd;
+	uint32_t events;
+	ctl_watch_fn *fn;
+	void *user;
+	bool dead; /* unwatched: freed after the current batch of events */
+	struct ctl_watch *next;
+};
+
 struct ctl_conn {
+	enum ctl_watch_kind kind; /* CTL_WATCH_CONN */
 	struct ctl_server *srv;
 	int fd;
 	uint64_t serial; /* for log lines: fds are reused, serials are not */
@@ -87,6 +102,8 @@ struct ctl_server {
 	struct ctl_dataplane dataplane;
 
 	struct ctl_hooks hooks;
+	struct ctl_watch *watches; /* every fd a module watches, dead ones included */
+	bool watches_dead;
 
 	struct ctl_command_table tables[CTL_MAX_COMMAND_TABLES];
 	size_t table_count;
