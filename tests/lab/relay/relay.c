@@ -356,20 +356,20 @@ static void report(struct relay *r)
 
 static void usage(void)
 {
-	fprintf(
-	    stderr,
-	    "usage: pop-relay --a IFACE --b IFACE [options]\n"
-	    "  --impair SPEC        e.g. "
-	    "loss=1%%,delay=25ms,jitter=10ms,dup=1%%,reorder=1%%,seed=42\n"
-	    "  --loss P --dup P --reorder P   percentages (1%%) or fractions (0.01)\n"
-	    "  --delay T --jitter T           25ms, 500us, 1s\n"
-	    "  --rate R             bytes/s (k/m/g) or Nmbit; --queue N frames per direction\n"
-	    "  --jitter-reorders    let jitter reorder frames (default: it never does)\n"
-	    "  --seed N             PRNG seed; --dir both|ab|ba for the options after it\n"
-	    "  --pool N             frames in the pool (default %u); --frame-bytes N (%u)\n"
-	    "  --stats FILE         counters, rewritten every second, on SIGUSR1 and at exit\n"
-	    "  --decision-log FILE  the first --decision-log-max N (default 100000) decisions\n",
-	    DEFAULT_POOL, DEFAULT_FRAME);
+	fprintf(stderr,
+		"usage: pop-relay --a IFACE --b IFACE [options]\n"
+		"  --impair SPEC        e.g. "
+		"loss=1%%,delay=25ms,jitter=10ms,dup=1%%,reorder=1%%,seed=42\n"
+		"  --loss P --dup P --reorder P   percentages (1%%) or fractions (0.01)\n"
+		"  --delay T --jitter T           25ms, 500us, 1s\n"
+		"  --rate R             bytes/s (k/m/g) or Nmbit; --queue N frames per direction\n"
+		"  --jitter-reorders    let jitter reorder frames (default: it never does)\n"
+		"  --seed N             PRNG seed; --dir both|ab|ba for the options after it\n"
+		"  --pool N             frames in the pool (default %u); --frame-bytes N (%u)\n"
+		"  --stats FILE         counters, rewritten every second, on SIGUSR1 and at exit\n"
+		"  --decision-log FILE  the first --decision-log-max N (default 100000) decisions\n"
+		"  --check              check the options, print the impairment and exit\n",
+		DEFAULT_POOL, DEFAULT_FRAME);
 	exit(2);
 }
 
@@ -419,6 +419,7 @@ int main(int argc, char **argv)
 	    {"stats", required_argument, 0, 'S'},
 	    {"decision-log", required_argument, 0, 'l'},
 	    {"decision-log-max", required_argument, 0, 'm'},
+	    {"check", no_argument, 0, 'C'},
 	    {0, 0, 0, 0},
 	};
 	static const char *const keys[128] = {
@@ -430,7 +431,7 @@ int main(int argc, char **argv)
 	char err[256], desc[256];
 	struct pollfd pfd[3];
 	sigset_t mask;
-	int c, sfd, rc;
+	int c, sfd, rc, check_only = 0;
 	uint64_t last_stats_ns = 0;
 
 	r.decision_log_max = 100000;
@@ -455,6 +456,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			frame_bytes = parse_count(optarg, 64, MAX_FRAME, "--frame-bytes");
+			break;
+		case 'C':
+			check_only = 1;
 			break;
 		case 'S':
 			r.stats_path = optarg;
@@ -482,6 +486,14 @@ int main(int argc, char **argv)
 	    impair_config_check(&r.cfg, err, sizeof(err)) < 0) {
 		RELAY_LOG("%s", err);
 		return 2;
+	}
+	if (check_only) {
+		for (int i = 0; i < IMPAIR_NDIRS; i++) {
+			impair_params_format(&r.cfg.dir[i], desc, sizeof(desc));
+			printf("%s: %s\n", i == IMPAIR_AB ? "ab" : "ba", desc);
+		}
+		printf("seed: %" PRIu64 "\n", r.cfg.seed);
+		return 0;
 	}
 	if (log_path && !(r.decision_log = fopen(log_path, "w"))) {
 		RELAY_LOG("cannot write %s: %s", log_path, strerror(errno));
