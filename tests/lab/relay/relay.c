@@ -54,6 +54,7 @@ struct relay_dir {
 	struct impair_dir model;
 	struct impair_queue q;
 	uint64_t rx, forwarded, pool_drops, oversize_drops, tx_errors;
+	uint64_t socket_drops; /* the kernel's: the socket's buffer was full */
 	int tx_blocked;
 	uint64_t logged;
 };
@@ -308,22 +309,46 @@ static void transmit(struct relay *r, struct relay_dir *d, uint64_t t)
 	}
 }
 
+/* The kernel's drops on the input socket of each direction (the counters
+ * reset when read, so they are added up here). */
+static void collect_socket_drops(struct relay *r)
+{
+	for (int i = 0; i < IMPAIR_NDIRS; i++) {
+		struct tpacket_stats st;
+		socklen_t len = sizeof(st);
+
+		if (getsockopt(r->dir[i].in_fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0)
+			r->dir[i].socket_drops += st.tp_drops;
+	}
+}
+
 static void write_counters(struct relay *r, FILE *f)
 {
+	collect_socket_drops(r);
 	for (int i = 0; i < IMPAIR_NDIRS; i++) {
 		const struct relay_dir *d = &r->dir[i];
 		const struct impair_counters *c = &d->model.c;
+		const struct {
+			const char *key;
+			uint64_t value;
+		} rows[] = {
+		    {"received", d->rx},
+		    {"forwarded", d->forwarded},
+		    {"dropped", c->lost},
+		    {"duplicated", c->duplicated},
+		    {"reordered", c->reordered},
+		    {"delayed", c->delayed},
+		    {"queue_drops", c->queue_drops},
+		    {"queue_max", d->q.max_len},
+		    {"queued", d->q.len},
+		    {"pool_drops", d->pool_drops},
+		    {"oversize_drops", d->oversize_drops},
+		    {"tx_errors", d->tx_errors},
+		    {"socket_drops", d->socket_drops},
+		};
 
-		fprintf(f,
-			"%s.received=%" PRIu64 "\n%s.forwarded=%" PRIu64 "\n%s.dropped=%" PRIu64
-			"\n%s.duplicated=%" PRIu64 "\n%s.reordered=%" PRIu64 "\n%s.delayed=%" PRIu64
-			"\n%s.queue_drops=%" PRIu64 "\n%s.queue_max=%" PRIu32 "\n%s.queued=%" PRIu32
-			"\n%s.pool_drops=%" PRIu64 "\n%s.oversize_drops=%" PRIu64
-			"\n%s.tx_errors=%" PRIu64 "\n",
-			d->name, d->rx, d->name, d->forwarded, d->name, c->lost, d->name,
-			c->duplicated, d->name, c->reordered, d->name, c->delayed, d->name,
-			c->queue_drops, d->name, d->q.max_len, d->name, d->q.len, d->name,
-			d->pool_drops, d->name, d->oversize_drops, d->name, d->tx_errors);
+		for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++)
+			fprintf(f, "%s.%s=%" PRIu64 "\n", d->name, rows[k].key, rows[k].value);
 	}
 	fprintf(f, "pool.frames=%" PRIu32 "\npool.max_in_use=%" PRIu32 "\nseed=%" PRIu64 "\n",
 		r->pool.count, r->pool.max_in_use, r->cfg.seed);
