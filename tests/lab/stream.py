@@ -18,7 +18,7 @@ The protocol (pop's own stream test service speaks the same):
   stream.py server --bind ADDR --port P [--cc cubic|reno] [--max-conns N]
   stream.py client --host H --port P (--recv N | --echo N) [--timeout S] [--cc C]
 
-The client prints one JSON object: mode, cc (its socket's), bytes, seconds (request sent to
+The client prints one JSON object: mode, client_cc (its own socket's), bytes, seconds (request sent to
 last byte), goodput_MBps (10^6 bytes/s), sha256, expected_sha256, ok; it
 exits 0 only when all N bytes came and the hash is right.
 """
@@ -188,7 +188,7 @@ def client(args):
         "mode": mode.lower(),
         "host": args.host,
         "port": args.port,
-        "cc": cc,
+        "client_cc": cc,
         "bytes": got,
         "seconds": round(secs, 3),
         "goodput_MBps": round(got / secs / 1e6, 3) if secs > 0 else 0.0,

@@ -42,8 +42,8 @@ check "a bad spec is refused before anything changes" \
 	bash -c "! \"$POP_LAB\" impair $LAB 'loss=200%' 2>/dev/null && kill -0 $rpid"
 
 # (a) at 0%: ping and DNS through the relay.
-check "ping $vip4 through the relay" \
-	"$POP_LAB" exec "$LAB" client -- ping -c 3 -i 0.2 -W 2 -q "$vip4" >/dev/null
+ping_vip() { "$POP_LAB" exec "$LAB" client -- ping -c 3 -i 0.2 -W 2 -q "$vip4" >/dev/null; }
+check "ping $vip4 through the relay" ping_vip
 out=$("$POP_LAB" exec "$LAB" client -- kdig +short +timeout=2 @"$vip4" www.example.com A 2>&1)
 check "DNS through the relay ($out)" grep -qE '^198\.18\.1\.1[01]$' <<<"$out"
 check "the relay forwarded both ways, dropped nothing" \
