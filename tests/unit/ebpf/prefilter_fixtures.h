@@ -506,7 +506,7 @@ static void build_ipv6_max_ext_headers_udp_dns(struct frame *f)
 	ip6 = ipv6_begin(f, FX_PROTO_HOPOPTS);
 	ipv6_opts_hdr(f, FX_PROTO_ROUTING, 1);
 	ipv6_segment_routing_hdr(f, FX_PROTO_FRAG);
-	ipv6_frag_hdr(f, FX_PROTO_DSTOPTS, 0, 1);
+	ipv6_frag_hdr(f, FX_PROTO_DSTOPTS, 0, 0); /* atomic: offset 0, no M */
 	for (i = 3; i < PF_IPV6_MAX_EXT_HDRS; i++)
 		ipv6_opts_hdr(f, i + 1 < PF_IPV6_MAX_EXT_HDRS ? FX_PROTO_DSTOPTS : FX_PROTO_UDP, 1);
 	udp_dns(f);
