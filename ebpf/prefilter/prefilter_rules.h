@@ -63,6 +63,13 @@
 #define PF_INLINE static inline __attribute__((always_inline))
 #endif
 
+/* Loops over headers are unrolled for the verifier. */
+#ifdef __clang__
+#define PF_UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define PF_UNROLL
+#endif
+
 /* A parser stage's result when it reached no verdict: go on. */
 #define PF_PARSED PF_STAT_MAX
 
@@ -331,7 +338,7 @@ PF_INLINE enum pf_stat pf_parse_ipv6(__u8 *data, const __u8 *data_end, struct pf
 	pkt->l3_end = (__u16)(pkt->l3_offset + l3_len);
 	nexthdr = ip6->nexthdr;
 	off = sizeof(*ip6);
-#pragma clang loop unroll(full)
+PF_UNROLL
 	for (i = 0; i < PF_IPV6_MAX_EXT_HDRS; i++) {
 		struct pf_ipv6_ext_hdr *ext;
 		__u32 ext_len;
@@ -401,7 +408,7 @@ PF_INLINE enum pf_stat pf_parse(__u8 *data, const __u8 *data_end, struct pf_pack
 	if ((__u8 *)(eth + 1) > data_end)
 		return PF_STAT_DROP_TRUNCATED_L2;
 	proto = eth->proto;
-#pragma clang loop unroll(full)
+PF_UNROLL
 	for (i = 0; i < PF_MAX_VLAN_TAGS; i++) {
 		struct pf_vlan_hdr *vlan;
 
