@@ -132,6 +132,9 @@ static int check_kind(struct snap_set *next, enum tables_kind kind, const struct
 	case TABLES_KIND_INVALIDATIONS:
 		next->invalidations_top = edge_invalidations_check(s);
 		return next->invalidations_top != NULL ? 0 : -POP_EFORMAT;
+	case TABLES_KIND_PREFILTER:
+		next->prefilter_top = prefilter_table_check(s);
+		return next->prefilter_top != NULL ? 0 : -POP_EFORMAT;
 	default:
 		return 0;
 	}
@@ -209,6 +212,8 @@ int snap_watch_poll(struct snap_watch *w)
 				next->zones_top = cur->zones_top;
 			if (k == TABLES_KIND_INVALIDATIONS)
 				next->invalidations_top = cur->invalidations_top;
+			if (k == TABLES_KIND_PREFILTER)
+				next->prefilter_top = cur->prefilter_top;
 			continue;
 		}
 		old[k] = cur->tables[k];

@@ -14,6 +14,7 @@
 #define POP_SNAP_H
 
 #include "edge.h"
+#include "prefilter.h"
 #include "tables.h"
 #include "zones.h"
 
@@ -36,6 +37,7 @@ struct snap_set {
 	hs_database_t **edge_behavior_dbs;
 	uint32_t n_edge_dbs;
 	const struct edge_invalidations_top *invalidations_top;
+	const struct prefilter_top *prefilter_top; /**< checked top of tables[PREFILTER], or NULL */
 };
 
 /** The watcher; owned by the main thread. */
