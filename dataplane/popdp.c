@@ -219,7 +219,8 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 		case 'E':
 			if (parse_uint(optarg, FIRSTSTAGE_MAX_RATE_ENTRIES, &v) != 0 ||
 			    v < FIRSTSTAGE_MIN_RATE_ENTRIES || (v & (v - 1)) != 0) {
-				fprintf(stderr, "popdp: --rate-entries: a power of two from %u to %u\n",
+				fprintf(stderr,
+					"popdp: --rate-entries: a power of two from %u to %u\n",
 					FIRSTSTAGE_MIN_RATE_ENTRIES, FIRSTSTAGE_MAX_RATE_ENTRIES);
 				return -EINVAL;
 			}
@@ -320,9 +321,9 @@ _Static_assert(sizeof(struct dns_counters) % sizeof(uint64_t) == 0,
 
 /* Where the prefilter's rules run for this port, and the XDP program's maps. */
 struct prefilter_state {
-	struct xdpmaps *xdp;	   /* NULL: the software first stage runs in the workers */
-	unsigned ifindex;	   /* the af_xdp interface, 0 otherwise */
-	uint64_t synced_gen;	   /* prefilter generation copied into the maps */
+	struct xdpmaps *xdp; /* NULL: the software first stage runs in the workers */
+	unsigned ifindex;    /* the af_xdp interface, 0 otherwise */
+	uint64_t synced_gen; /* prefilter generation copied into the maps */
 	const struct snap_set *synced_set;
 	bool sync_failed_logged;
 };
@@ -338,10 +339,11 @@ static json_t *prefilter_json(struct prefilter_state *pf, struct worker *workers
 
 		if (xdpmaps_read_stats(pf->xdp, totals) == 0)
 			for (unsigned k = 0; k < PF_STAT_MAX; k++)
-				json_object_set_new(
-				    counters, pf_stat_name(k),
-				    json_pack("{s:I, s:I}", "Packets", (json_int_t)totals[k].packets,
-					      "Bytes", (json_int_t)totals[k].bytes));
+				json_object_set_new(counters, pf_stat_name(k),
+						    json_pack("{s:I, s:I}", "Packets",
+							      (json_int_t)totals[k].packets,
+							      "Bytes",
+							      (json_int_t)totals[k].bytes));
 		json_object_set_new(out, "xdp",
 				    json_pack("{s:s, s:I, s:I, s:o}", "Mode", "af_xdp", "ProgramId",
 					      (json_int_t)xdpmaps_prog_id(pf->xdp), "Generation",
@@ -654,10 +656,9 @@ int main(int argc, char **argv)
 		    mem != NULL ? dns_ctx_init(mem, &opt.dns, ((uint64_t)lcore << 32) ^ rte_rdtsc())
 				: NULL;
 		if (workers[i].dns != NULL && pf.xdp == NULL) {
-			void *fs = rte_zmalloc_socket("pop_firststage",
-						      firststage_ctx_size(opt.rate_entries),
-						      RTE_CACHE_LINE_SIZE,
-						      (int)rte_lcore_to_socket_id(lcore));
+			void *fs = rte_zmalloc_socket(
+			    "pop_firststage", firststage_ctx_size(opt.rate_entries),
+			    RTE_CACHE_LINE_SIZE, (int)rte_lcore_to_socket_id(lcore));
 			workers[i].firststage = firststage_ctx_init(fs, opt.rate_entries);
 			if (workers[i].firststage == NULL)
 				rte_free(fs);
@@ -723,7 +724,8 @@ int main(int argc, char **argv)
 		now = pop_now_ns();
 		if (att != NULL && now >= next_stats_ns) {
 			json_t *stats = stats_json(&port, workers, n_workers);
-			json_object_set_new(stats, "prefilter", prefilter_json(&pf, workers, n_workers));
+			json_object_set_new(stats, "prefilter",
+					    prefilter_json(&pf, workers, n_workers));
 			attach_tick(att, stats, now);
 			json_decref(stats);
 			next_stats_ns = now + (uint64_t)opt.stats_interval_ms * 1000000ull;

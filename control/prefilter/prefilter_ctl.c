@@ -110,9 +110,10 @@ static int only_members(struct ctl_call *call, const char *const *names)
 			if (strcmp(*n, key) == 0)
 				break;
 		if (*n == NULL)
-			return ctl_call_fail(call, -EINVAL, "InvalidInput",
-					     "Unknown parameter in input: \"%.64s\"; %s was not done",
-					     key, call->command);
+			return ctl_call_fail(
+			    call, -EINVAL, "InvalidInput",
+			    "Unknown parameter in input: \"%.64s\"; %s was not done", key,
+			    call->command);
 	}
 	return 0;
 }
@@ -150,8 +151,7 @@ static int uint_arg(struct ctl_call *call, const char *name, uint64_t max, uint6
 		*out = (uint64_t)json_integer_value(v);
 		return 1;
 	}
-	if (json_is_string(v) && json_string_value(v)[0] >= '0' &&
-	    json_string_value(v)[0] <= '9') {
+	if (json_is_string(v) && json_string_value(v)[0] >= '0' && json_string_value(v)[0] <= '9') {
 		errno = 0;
 		*out = strtoull(json_string_value(v), &end, 10);
 		if (errno == 0 && *end == '\0' && *out <= max)
@@ -222,17 +222,19 @@ static int add_rule(struct ctl_call *call, enum prefilter_list_kind list)
 		return ctl_call_fail(call, -EINVAL, "InvalidParameterValue",
 				     "Comment is longer than 256 bytes; nothing was changed");
 	if (prefilter_cidr_parse(cidr, &family, addr, &len) < 0)
-		return ctl_call_fail(call, -EINVAL, "InvalidParameterValue",
-				     "Cidr \"%.80s\" is not an IPv4 or IPv6 CIDR block with its host "
-				     "bits zero, nor an address (like 198.18.5.0/24 or "
-				     "2001:2:0:5::/64); nothing was changed",
-				     cidr);
+		return ctl_call_fail(
+		    call, -EINVAL, "InvalidParameterValue",
+		    "Cidr \"%.80s\" is not an IPv4 or IPv6 CIDR block with its host "
+		    "bits zero, nor an address (like 198.18.5.0/24 or "
+		    "2001:2:0:5::/64); nothing was changed",
+		    cidr);
 	cidr_format(family, addr, len, canonical, sizeof(canonical));
 	/* The bound of the XDP map: popd refuses what the data plane could not hold. */
-	rc = sqlite3_prepare_v2(db,
-				"SELECT count(*) FROM prefilter_rules WHERE list = ? AND family = ? "
-				"AND cidr != ?",
-				-1, &q, NULL);
+	rc =
+	    sqlite3_prepare_v2(db,
+			       "SELECT count(*) FROM prefilter_rules WHERE list = ? AND family = ? "
+			       "AND cidr != ?",
+			       -1, &q, NULL);
 	if (rc != SQLITE_OK)
 		return store_fail(call, rc);
 	sqlite3_bind_text(q, 1, list_names[list], -1, SQLITE_STATIC);
@@ -248,11 +250,12 @@ static int add_rule(struct ctl_call *call, enum prefilter_list_kind list)
 	}
 	sqlite3_finalize(q);
 	env_now_rfc3339(now, sizeof(now));
-	rc = sqlite3_prepare_v2(db,
-				"INSERT INTO prefilter_rules (list, cidr, family, addr, len, comment, "
-				"created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (list, cidr) DO "
-				"UPDATE SET comment = excluded.comment",
-				-1, &q, NULL);
+	rc = sqlite3_prepare_v2(
+	    db,
+	    "INSERT INTO prefilter_rules (list, cidr, family, addr, len, comment, "
+	    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (list, cidr) DO "
+	    "UPDATE SET comment = excluded.comment",
+	    -1, &q, NULL);
 	if (rc != SQLITE_OK)
 		return store_fail(call, rc);
 	sqlite3_bind_text(q, 1, list_names[list], -1, SQLITE_STATIC);
@@ -287,10 +290,11 @@ static int remove_rule(struct ctl_call *call, enum prefilter_list_kind list)
 	if (cidr == NULL)
 		return rc;
 	if (prefilter_cidr_parse(cidr, &family, addr, &len) < 0)
-		return ctl_call_fail(call, -EINVAL, "InvalidParameterValue",
-				     "Cidr \"%.80s\" is not an IPv4 or IPv6 CIDR block with its host "
-				     "bits zero, nor an address; nothing was changed",
-				     cidr);
+		return ctl_call_fail(
+		    call, -EINVAL, "InvalidParameterValue",
+		    "Cidr \"%.80s\" is not an IPv4 or IPv6 CIDR block with its host "
+		    "bits zero, nor an address; nothing was changed",
+		    cidr);
 	cidr_format(family, addr, len, canonical, sizeof(canonical));
 	rc = sqlite3_prepare_v2(store_db(env->store),
 				"DELETE FROM prefilter_rules WHERE list = ? AND cidr = ?", -1, &q,
@@ -432,9 +436,9 @@ static int cmd_set_fragments(struct ctl_call *call)
 	if (action == NULL)
 		return rc;
 	if (strcmp(action, "drop") != 0 && strcmp(action, "pass") != 0)
-		return ctl_call_fail(call, -EINVAL, "InvalidParameterValue",
-				     "Action must be drop or pass, not \"%.32s\"; nothing was changed",
-				     action);
+		return ctl_call_fail(
+		    call, -EINVAL, "InvalidParameterValue",
+		    "Action must be drop or pass, not \"%.32s\"; nothing was changed", action);
 	pass = strcmp(action, "pass") == 0;
 	rc = sqlite3_prepare_v2(store_db(env_of(call)->store),
 				"UPDATE prefilter_settings SET pass_fragments = ? WHERE id = 1", -1,
@@ -463,10 +467,10 @@ static json_t *ports_json(struct popd_env *env, int *rc_out)
 		return NULL;
 	list = json_array();
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		json_array_append_new(list,
-				      json_pack("{s:s, s:i}", "Protocol",
-						sqlite3_column_int(q, 0) == PROTO_UDP ? "udp" : "tcp",
-						"Port", sqlite3_column_int(q, 1)));
+		json_array_append_new(
+		    list, json_pack("{s:s, s:i}", "Protocol",
+				    sqlite3_column_int(q, 0) == PROTO_UDP ? "udp" : "tcp", "Port",
+				    sqlite3_column_int(q, 1)));
 	sqlite3_finalize(q);
 	*rc_out = rc == SQLITE_DONE ? SQLITE_OK : rc;
 	if (rc != SQLITE_DONE) {
@@ -491,10 +495,11 @@ static int cmd_set_service_ports(struct ctl_call *call)
 		return -EINVAL;
 	if (!json_is_array(list) || json_array_size(list) == 0 ||
 	    json_array_size(list) > PF_MAX_SERVICE_PORTS)
-		return ctl_call_fail(call, -EINVAL, "InvalidParameterValue",
-				     "Ports must be a list of 1 to %d {\"Protocol\": \"udp\"|\"tcp\", "
-				     "\"Port\": N}; nothing was changed",
-				     PF_MAX_SERVICE_PORTS);
+		return ctl_call_fail(
+		    call, -EINVAL, "InvalidParameterValue",
+		    "Ports must be a list of 1 to %d {\"Protocol\": \"udp\"|\"tcp\", "
+		    "\"Port\": N}; nothing was changed",
+		    PF_MAX_SERVICE_PORTS);
 	rc = sqlite3_exec(db, "DELETE FROM prefilter_ports", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(db,
@@ -552,9 +557,10 @@ static json_t *rules_json(struct popd_env *env, enum prefilter_list_kind list, i
 	out = json_array();
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
 		json_array_append_new(
-		    out, json_pack("{s:s, s:s, s:s}", "Cidr", (const char *)sqlite3_column_text(q, 0),
-				   "Comment", (const char *)sqlite3_column_text(q, 1), "CreatedAt",
-				   (const char *)sqlite3_column_text(q, 2)));
+		    out,
+		    json_pack("{s:s, s:s, s:s}", "Cidr", (const char *)sqlite3_column_text(q, 0),
+			      "Comment", (const char *)sqlite3_column_text(q, 1), "CreatedAt",
+			      (const char *)sqlite3_column_text(q, 2)));
 	sqlite3_finalize(q);
 	*rc_out = rc == SQLITE_DONE ? SQLITE_OK : rc;
 	if (rc != SQLITE_DONE) {
@@ -603,8 +609,8 @@ static json_t *dataplane_stats(struct ctl_server *srv, json_t **age)
 		rep = json_loadb(out, out_len, 0, NULL);
 	free(out);
 	dp = json_object_get(json_object_get(rep, "result"), "dataplane");
-	*age = json_incref(json_object_get(json_object_get(rep, "result"),
-					   "dataplane_stats_age_ms"));
+	*age =
+	    json_incref(json_object_get(json_object_get(rep, "result"), "dataplane_stats_age_ms"));
 	dp = json_incref(json_object_get(dp, "prefilter"));
 	json_decref(rep);
 	return dp;
@@ -645,10 +651,11 @@ int prefilter_compile(struct popd_env *env, struct tables_builder *tb)
 	rc = read_settings(env, &rules.config);
 	if (rc != SQLITE_OK)
 		return store_error(rc);
-	rc = sqlite3_prepare_v2(store_db(env->store),
-				"SELECT protocol, port FROM prefilter_ports ORDER BY protocol, port "
-				"LIMIT ?",
-				-1, &q, NULL);
+	rc =
+	    sqlite3_prepare_v2(store_db(env->store),
+			       "SELECT protocol, port FROM prefilter_ports ORDER BY protocol, port "
+			       "LIMIT ?",
+			       -1, &q, NULL);
 	if (rc != SQLITE_OK)
 		return store_error(rc);
 	sqlite3_bind_int(q, 1, PF_MAX_SERVICE_PORTS);
@@ -663,15 +670,16 @@ int prefilter_compile(struct popd_env *env, struct tables_builder *tb)
 		return store_error(rc);
 	rules.ports = ports;
 
-	rc = sqlite3_prepare_v2(store_db(env->store),
-				"SELECT list, family, addr, len FROM prefilter_rules", -1, &q, NULL);
+	rc =
+	    sqlite3_prepare_v2(store_db(env->store),
+			       "SELECT list, family, addr, len FROM prefilter_rules", -1, &q, NULL);
 	if (rc != SQLITE_OK)
 		return store_error(rc);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		enum prefilter_list_kind l = strcmp((const char *)sqlite3_column_text(q, 0),
-						    "allow") == 0
-						 ? PREFILTER_LIST_ALLOW
-						 : PREFILTER_LIST_BLOCK;
+		enum prefilter_list_kind l =
+		    strcmp((const char *)sqlite3_column_text(q, 0), "allow") == 0
+			? PREFILTER_LIST_ALLOW
+			: PREFILTER_LIST_BLOCK;
 		struct prefilter_prefix *p;
 		int family = sqlite3_column_int(q, 1);
 		int bytes = sqlite3_column_bytes(q, 2);
@@ -680,7 +688,8 @@ int prefilter_compile(struct popd_env *env, struct tables_builder *tb)
 			continue; /* not written by add_rule(): ignore it */
 		if (rules.n_prefixes[l] == cap[l]) {
 			size_t ncap = cap[l] ? cap[l] * 2 : 64;
-			struct prefilter_prefix *grown = realloc(prefixes[l], ncap * sizeof(*grown));
+			struct prefilter_prefix *grown =
+			    realloc(prefixes[l], ncap * sizeof(*grown));
 
 			if (grown == NULL) {
 				rc = SQLITE_NOMEM;
@@ -715,8 +724,8 @@ int prefilter_compile(struct popd_env *env, struct tables_builder *tb)
 const struct ctl_command prefilter_commands[] = {
     {"prefilter block", "--cidr 198.18.5.0/24 [--comment TEXT]", cmd_block, CTL_CMD_MUTATES},
     {"prefilter unblock", "--cidr 198.18.5.0/24", cmd_unblock, CTL_CMD_MUTATES},
-    {"prefilter allow", "--cidr 198.18.0.0/24 [--comment TEXT] (skips the rate limits)",
-     cmd_allow, CTL_CMD_MUTATES},
+    {"prefilter allow", "--cidr 198.18.0.0/24 [--comment TEXT] (skips the rate limits)", cmd_allow,
+     CTL_CMD_MUTATES},
     {"prefilter disallow", "--cidr 198.18.0.0/24", cmd_disallow, CTL_CMD_MUTATES},
     {"prefilter rates",
      "[--per-source-pps N] [--burst N] [--per-prefix64-pps N] [--prefix64-burst N] (0: off)",

@@ -15,11 +15,11 @@
  * | `prefilter unblock` * | Cidr | ChangeInfo |
  * | `prefilter allow` * | Cidr, [Comment] | Rule, ChangeInfo |
  * | `prefilter disallow` * | Cidr | ChangeInfo |
- * | `prefilter rates` * | [PerSourcePps], [Burst], [PerPrefix64Pps], [Prefix64Burst] | Rates, ChangeInfo |
- * | `prefilter set-fragments` * | Action (drop, pass) | Fragments, ChangeInfo |
- * | `prefilter set-service-ports` * | Ports [{Protocol, Port}] | ServicePorts, ChangeInfo |
- * | `prefilter list` | | Blocked, Allowed, Rates, Fragments, ServicePorts |
- * | `prefilter stats` | | Xdp, Software, DataplaneAttached, StatsAgeMs |
+ * | `prefilter rates` * | [PerSourcePps], [Burst], [PerPrefix64Pps], [Prefix64Burst] | Rates,
+ * ChangeInfo | | `prefilter set-fragments` * | Action (drop, pass) | Fragments, ChangeInfo | |
+ * `prefilter set-service-ports` * | Ports [{Protocol, Port}] | ServicePorts, ChangeInfo | |
+ * `prefilter list` | | Blocked, Allowed, Rates, Fragments, ServicePorts | | `prefilter stats` | |
+ * Xdp, Software, DataplaneAttached, StatsAgeMs |
  *
  * (* CTL_CMD_MUTATES; ChangeInfo is Route 53's: INSYNC once every worker of
  * the data plane uses the new table, and for af_xdp, once popdp has copied it

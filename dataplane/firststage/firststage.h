@@ -37,9 +37,9 @@ struct firststage_counters {
 
 /** What a worker's first stage reads: its VIPs and the current table. */
 struct firststage_tables {
-	const struct net_iface *ifc;		/**< the VIPs (popdp's --vip) */
-	const struct tables_snapshot *snap;	/**< the prefilter table, or NULL */
-	const struct prefilter_top *top;	/**< its checked top, or NULL: defaults */
+	const struct net_iface *ifc;	    /**< the VIPs (popdp's --vip) */
+	const struct tables_snapshot *snap; /**< the prefilter table, or NULL */
+	const struct prefilter_top *top;    /**< its checked top, or NULL: defaults */
 };
 
 /** One worker's state; opaque. */

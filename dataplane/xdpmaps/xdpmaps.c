@@ -152,7 +152,8 @@ int xdpmaps_open(unsigned ifindex, struct xdpmaps **out)
 	}
 	for (unsigned i = 0; rc == 0 && i < M_COUNT; i++)
 		if (m->fd[i] < 0) {
-			XDPMAPS_LOG(ERR, "the attached program has no map %s: an older prefilter.o?",
+			XDPMAPS_LOG(ERR,
+				    "the attached program has no map %s: an older prefilter.o?",
 				    expected[i].name);
 			rc = -POP_EFORMAT;
 		}
@@ -236,7 +237,8 @@ static int set_exactly(int fd, const void *keys, size_t n, size_t key_size)
 		prev = cur;
 	}
 	for (size_t i = 0; i < n_stale; i++)
-		if (bpf_map_delete_elem(fd, stale + i * key_size) != 0 && errno != ENOENT && rc == 0)
+		if (bpf_map_delete_elem(fd, stale + i * key_size) != 0 && errno != ENOENT &&
+		    rc == 0)
 			rc = -errno;
 	free(stale);
 	free(k);
@@ -256,8 +258,7 @@ int xdpmaps_set_vips(struct xdpmaps *m, const struct net_iface *ifc)
 }
 
 /* One list's prefixes of one family as LPM keys; *n_out keys. */
-static void *lpm_keys(const struct prefilter_prefix *p, uint32_t n, uint8_t family,
-		      size_t *n_out)
+static void *lpm_keys(const struct prefilter_prefix *p, uint32_t n, uint8_t family, size_t *n_out)
 {
 	size_t key_size = family == 4 ? sizeof(struct pf_lpm4_key) : sizeof(struct pf_lpm6_key);
 	uint8_t *keys = malloc((n ? n : 1) * key_size);
@@ -301,7 +302,8 @@ int xdpmaps_sync(struct xdpmaps *m, const struct tables_snapshot *s,
 				prefilter_default_port_count, sizeof(struct pf_port_key));
 	rc = rc != 0 ? rc : r;
 	for (unsigned l = 0; l < PREFILTER_LIST_MAX; l++) {
-		const struct prefilter_prefix *p = top != NULL ? prefilter_prefixes(s, top, l) : NULL;
+		const struct prefilter_prefix *p =
+		    top != NULL ? prefilter_prefixes(s, top, l) : NULL;
 		uint32_t n = p != NULL ? top->lists[l].n_prefixes : 0;
 
 		for (unsigned f = 0; f < 2; f++) {

@@ -18,9 +18,9 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
-#define PF_INLINE    static __always_inline
-#define PF_BE16(x)   bpf_ntohs(x)
-#define PF_BE32(x)   bpf_ntohl(x)
+#define PF_INLINE  static __always_inline
+#define PF_BE16(x) bpf_ntohs(x)
+#define PF_BE32(x) bpf_ntohl(x)
 
 #include "prefilter_consts.h"
 #include "prefilter_structs.h"

@@ -13,10 +13,10 @@
 
 /* Names user space looks up in prefilter.o. DPDK's net_af_xdp PMD requires
  * the map name `xsks_map` and loads the first program of the object. */
-#define PF_PROG_NAME	  "pop_prefilter"
-#define PF_PROG_SECTION	  "xdp"
-#define PF_XSKS_MAP_NAME  "xsks_map"
-#define PF_STATS_MAP_NAME "prefilter_stats"
+#define PF_PROG_NAME	   "pop_prefilter"
+#define PF_PROG_SECTION	   "xdp"
+#define PF_XSKS_MAP_NAME   "xsks_map"
+#define PF_STATS_MAP_NAME  "prefilter_stats"
 #define PF_CONFIG_MAP_NAME "pf_config"
 #define PF_VIP4_MAP_NAME   "pf_vip4"
 #define PF_VIP6_MAP_NAME   "pf_vip6"
@@ -66,8 +66,8 @@
 
 /* The smallest DNS message worth parsing: the 12-byte header and a question
  * for the root (1-byte name, type, class). */
-#define PF_DNS_HEADER_LEN   12
-#define PF_DNS_MIN_QUERY    17
+#define PF_DNS_HEADER_LEN    12
+#define PF_DNS_MIN_QUERY     17
 #define PF_DNS_OPCODE_QUERY  0
 #define PF_DNS_OPCODE_NOTIFY 4
 

@@ -338,7 +338,7 @@ PF_INLINE enum pf_stat pf_parse_ipv6(__u8 *data, const __u8 *data_end, struct pf
 	pkt->l3_end = (__u16)(pkt->l3_offset + l3_len);
 	nexthdr = ip6->nexthdr;
 	off = sizeof(*ip6);
-PF_UNROLL
+	PF_UNROLL
 	for (i = 0; i < PF_IPV6_MAX_EXT_HDRS; i++) {
 		struct pf_ipv6_ext_hdr *ext;
 		__u32 ext_len;
@@ -408,7 +408,7 @@ PF_INLINE enum pf_stat pf_parse(__u8 *data, const __u8 *data_end, struct pf_pack
 	if ((__u8 *)(eth + 1) > data_end)
 		return PF_STAT_DROP_TRUNCATED_L2;
 	proto = eth->proto;
-PF_UNROLL
+	PF_UNROLL
 	for (i = 0; i < PF_MAX_VLAN_TAGS; i++) {
 		struct pf_vlan_hdr *vlan;
 
@@ -493,7 +493,8 @@ PF_INLINE int pf_within_rate(struct pf_env *env, const struct pf_packet *pkt,
 		pf_env_count_detail(env, PF_STAT_ALLOWLISTED);
 		return 1;
 	}
-	b = pf_env_bucket6(env, pf_prefix64(&pkt->src6), now, (__u64)cfg->rate6_burst * PF_NS_PER_S);
+	b = pf_env_bucket6(env, pf_prefix64(&pkt->src6), now,
+			   (__u64)cfg->rate6_burst * PF_NS_PER_S);
 	return b == 0 || pf_bucket_take(b, now, cfg->rate6_pps, cfg->rate6_burst);
 }
 
@@ -594,8 +595,7 @@ PF_INLINE enum pf_stat pf_filter(struct pf_env *env, __u8 *data, const __u8 *dat
 		return pf_within_rate(env, pkt, &cfg) ? PF_STAT_TO_DATAPLANE
 						      : PF_STAT_DROP_RATE_LIMITED;
 	}
-	if (!(pkt->flags & PF_PKT_HAS_PORTS) ||
-	    !pf_env_port(env, pkt->l4_proto, pkt->dst_port))
+	if (!(pkt->flags & PF_PKT_HAS_PORTS) || !pf_env_port(env, pkt->l4_proto, pkt->dst_port))
 		return PF_STAT_PASS_KERNEL;
 	if (!pf_within_rate(env, pkt, &cfg))
 		return PF_STAT_DROP_RATE_LIMITED;

@@ -100,16 +100,16 @@ struct pf_icmp_hdr {
 
 /* What the parser learnt about a frame; the classifier decides from it. */
 struct pf_packet {
-	__u16 l3_proto;	 /* ethertype after the VLAN tags, host order */
-	__u8 vlan_tags;	 /* tags skipped, 0..PF_MAX_VLAN_TAGS */
-	__u8 l4_proto;	 /* IPv4 protocol or last IPv6 next header */
-	__u8 flags;	 /* PF_PKT_* */
-	__u8 ipv6_ext;	 /* IPv6 extension headers skipped */
-	__u16 l3_offset; /* bytes from the frame start to the IP header */
-	__u16 l4_offset; /* bytes from the frame start to the L4 header */
-	__u16 src_port;	 /* host order, with PF_PKT_HAS_PORTS */
-	__u16 dst_port;	 /* host order, with PF_PKT_HAS_PORTS */
-	__u16 l3_end;	 /* bytes from the frame start to the end of the IP packet */
+	__u16 l3_proto;	      /* ethertype after the VLAN tags, host order */
+	__u8 vlan_tags;	      /* tags skipped, 0..PF_MAX_VLAN_TAGS */
+	__u8 l4_proto;	      /* IPv4 protocol or last IPv6 next header */
+	__u8 flags;	      /* PF_PKT_* */
+	__u8 ipv6_ext;	      /* IPv6 extension headers skipped */
+	__u16 l3_offset;      /* bytes from the frame start to the IP header */
+	__u16 l4_offset;      /* bytes from the frame start to the L4 header */
+	__u16 src_port;	      /* host order, with PF_PKT_HAS_PORTS */
+	__u16 dst_port;	      /* host order, with PF_PKT_HAS_PORTS */
+	__u16 l3_end;	      /* bytes from the frame start to the end of the IP packet */
 	__u16 payload_offset; /* UDP/TCP payload, with PF_PKT_HAS_PORTS */
 	__u16 payload_len;
 	__u8 tcp_flags;	 /* byte 13 of the TCP header (CWR..FIN) */
@@ -119,7 +119,7 @@ struct pf_packet {
 	__u32 src4, dst4; /* IPv4 addresses, network order */
 	struct pf_addr6 src6, dst6;
 	struct pf_addr6 ns_target; /* with PF_PKT_HAS_NS_TARGET */
-	__u32 arp_tpa; /* ARP target protocol address, network order (l3_proto ARP) */
+	__u32 arp_tpa;		   /* ARP target protocol address, network order (l3_proto ARP) */
 };
 
 #endif

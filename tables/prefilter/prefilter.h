@@ -60,7 +60,7 @@ struct prefilter_range6 {
 
 /** One list in the snapshot (offsets from the file start; 0 when empty). */
 struct prefilter_list_rec {
-	uint32_t n_prefixes;	/**< both families, struct prefilter_prefix each */
+	uint32_t n_prefixes; /**< both families, struct prefilter_prefix each */
 	uint32_t n_ranges4;
 	uint32_t n_ranges6;
 	uint32_t reserved;

@@ -70,8 +70,8 @@ static int prefix_cmp(const void *a, const void *b)
 static void prefix6_bounds(const struct prefilter_prefix *p, prefilter_u128 *first,
 			   prefilter_u128 *last)
 {
-	prefilter_u128 host = p->len == 0 ? ~(prefilter_u128)0
-					  : (((prefilter_u128)1 << (128 - p->len)) - 1);
+	prefilter_u128 host =
+	    p->len == 0 ? ~(prefilter_u128)0 : (((prefilter_u128)1 << (128 - p->len)) - 1);
 
 	*first = prefilter_addr6_value(p->addr);
 	*last = *first | host;
@@ -104,7 +104,8 @@ static int build_ranges(struct tables_builder *tb, struct prefilter_list_rec *re
 
 			/* Sorted by start: merge with the last interval when they
 			 * overlap or touch. */
-			if (n4 > 0 && (r4[n4 - 1].last == UINT32_MAX || first <= r4[n4 - 1].last + 1)) {
+			if (n4 > 0 &&
+			    (r4[n4 - 1].last == UINT32_MAX || first <= r4[n4 - 1].last + 1)) {
 				if (last > r4[n4 - 1].last)
 					r4[n4 - 1].last = last;
 			} else {
@@ -199,7 +200,8 @@ int prefilter_table_build(struct tables_builder *tb, const struct prefilter_rule
 	top.config = rules->config;
 	top.config.reserved = 0;
 	if (top.config.rate4_pps > PF_RATE_MAX_PPS || top.config.rate6_pps > PF_RATE_MAX_PPS ||
-	    top.config.rate4_burst > PF_RATE_MAX_BURST || top.config.rate6_burst > PF_RATE_MAX_BURST ||
+	    top.config.rate4_burst > PF_RATE_MAX_BURST ||
+	    top.config.rate6_burst > PF_RATE_MAX_BURST ||
 	    (top.config.rate4_pps != 0 && top.config.rate4_burst == 0) ||
 	    (top.config.rate6_pps != 0 && top.config.rate6_burst == 0) ||
 	    (top.config.flags & ~PF_CONFIG_PASS_FRAGMENTS) != 0)

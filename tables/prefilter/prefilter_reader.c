@@ -17,8 +17,7 @@ static const void *refuse(const struct tables_snapshot *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	PREFILTER_LOG(WARNING, "prefilter snapshot %016" PRIx64 " refused: %s", s->generation,
-		      why);
+	PREFILTER_LOG(WARNING, "prefilter snapshot %016" PRIx64 " refused: %s", s->generation, why);
 	return NULL;
 }
 
@@ -47,8 +46,8 @@ static int list_ok(const struct tables_snapshot *s, const struct prefilter_list_
 		*why = "list counts out of bounds";
 		return 0;
 	}
-	if ((l->n_prefixes != 0 &&
-	     array_at(s, l->prefixes_off, l->n_prefixes, sizeof(struct prefilter_prefix)) == NULL) ||
+	if ((l->n_prefixes != 0 && array_at(s, l->prefixes_off, l->n_prefixes,
+					    sizeof(struct prefilter_prefix)) == NULL) ||
 	    (l->n_ranges4 != 0 && r4 == NULL) || (l->n_ranges6 != 0 && r6 == NULL)) {
 		*why = "list arrays outside the snapshot";
 		return 0;
@@ -62,8 +61,8 @@ static int list_ok(const struct tables_snapshot *s, const struct prefilter_list_
 		prefilter_u128 f = (prefilter_u128)r6[i].first_hi << 64 | r6[i].first_lo;
 		prefilter_u128 t = (prefilter_u128)r6[i].last_hi << 64 | r6[i].last_lo;
 
-		if (f > t || (i > 0 && f <= ((prefilter_u128)r6[i - 1].last_hi << 64 |
-					     r6[i - 1].last_lo))) {
+		if (f > t ||
+		    (i > 0 && f <= ((prefilter_u128)r6[i - 1].last_hi << 64 | r6[i - 1].last_lo))) {
 			*why = "IPv6 ranges not sorted and disjoint";
 			return 0;
 		}

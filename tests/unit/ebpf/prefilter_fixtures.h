@@ -99,7 +99,7 @@ static const uint8_t mac_pop[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 static const uint8_t mac_peer[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 static const uint8_t mac_broadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 /* 198.18.0.0/15 and 2001:2::/48: benchmarking ranges */
-static const uint32_t ip4_pop = 0xc6120001;  /* 198.18.0.1 */
+static const uint32_t ip4_pop = 0xc6120001;	     /* 198.18.0.1 */
 static const uint32_t ip4_peer_default = 0xc6120002; /* 198.18.0.2 */
 static const uint8_t ip6_pop[16] = {0x20, 0x01, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 static const uint8_t ip6_peer_default[16] = {0x20, 0x01, 0x00, 0x02, 0, 0, 0, 0,
@@ -530,7 +530,7 @@ static void build_gre4(struct frame *f)
 
 	eth(f, FX_ETH_P_IP);
 	ip = ipv4_begin(f, FX_PROTO_GRE);
-	put_be16(f, 0);	       /* GRE flags, version */
+	put_be16(f, 0);		  /* GRE flags, version */
 	put_be16(f, FX_ETH_P_IP); /* protocol */
 	put_zeros(f, 20);
 	ipv4_end(f, ip);
@@ -826,15 +826,16 @@ static void build_ipv6_too_many_ext_headers(struct frame *f)
 /* ---- fixtures: the verdicts before the redirect ------------------------ */
 
 /* Sources of the environment's lists (see fixture_env_*). */
-static const uint32_t ip4_blocked = 0xc6120507;	 /* 198.18.5.7, in 198.18.5.0/24 */
-static const uint32_t ip4_fresh = 0xc6120909;	 /* 198.18.9.9: no rule, rate limited */
+static const uint32_t ip4_blocked = 0xc6120507;	   /* 198.18.5.7, in 198.18.5.0/24 */
+static const uint32_t ip4_fresh = 0xc6120909;	   /* 198.18.9.9: no rule, rate limited */
 static const uint32_t ip4_fresh_icmp = 0xc612090a; /* 198.18.9.10 */
 static const uint8_t ip6_blocked[16] = {0x20, 0x01, 0x00, 0x02, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 7};
 static const uint8_t ip6_fresh[16] = {0x20, 0x01, 0x00, 0x02, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 9};
 /* Another address of ip6_fresh's /64: the bucket is per /64. */
 static const uint8_t ip6_fresh_same64[16] = {0x20, 0x01, 0x00, 0x02, 0, 0, 0, 9,
 					     0xaa, 0,	 0,    0,    0, 0, 0, 1};
-static const uint8_t ip6_other[16] = {0x20, 0x01, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x99};
+static const uint8_t ip6_other[16] = {0x20, 0x01, 0x00, 0x02, 0, 0, 0, 0,
+				      0,    0,	  0,	0,    0, 0, 0, 0x99};
 
 static void udp4_dns_msg_frame(struct frame *f, uint16_t flags, uint16_t qdcount, size_t len)
 {
@@ -1088,36 +1089,36 @@ static void build_tcp6_fin_rst_ack(struct frame *f)
 struct fixture {
 	const char *name;
 	void (*build)(struct frame *f);
-	uint32_t action;   /* what the program returns in a test run */
-	enum pf_stat stat; /* the verdict counter that grows by one */
-	uint32_t src4;	   /* the IPv4 source, 0: the default peer (allowlisted) */
-	const uint8_t *src6; /* the IPv6 source, NULL: the default peer (allowlisted) */
-	unsigned warmup;     /* frames sent just before (same frame), not checked */
+	uint32_t action;	    /* what the program returns in a test run */
+	enum pf_stat stat;	    /* the verdict counter that grows by one */
+	uint32_t src4;		    /* the IPv4 source, 0: the default peer (allowlisted) */
+	const uint8_t *src6;	    /* the IPv6 source, NULL: the default peer (allowlisted) */
+	unsigned warmup;	    /* frames sent just before (same frame), not checked */
 	const uint8_t *warmup_src6; /* IPv6 source of the warm-up frames, NULL: src6 */
-	int pass_fragments;  /* run with PF_CONFIG_PASS_FRAGMENTS */
+	int pass_fragments;	    /* run with PF_CONFIG_PASS_FRAGMENTS */
 };
 
 #define TO_DATAPLANE(fn, ...)                                                                      \
 	{                                                                                          \
-		#fn, build_##fn, FX_XDP_PASS, PF_STAT_TO_DATAPLANE, __VA_ARGS__                    \
+#fn, build_##fn, FX_XDP_PASS, PF_STAT_TO_DATAPLANE, __VA_ARGS__                    \
 	}
 #define PASS_KERNEL(fn, ...)                                                                       \
 	{                                                                                          \
-		#fn, build_##fn, FX_XDP_PASS, PF_STAT_PASS_KERNEL, __VA_ARGS__                     \
+#fn, build_##fn, FX_XDP_PASS, PF_STAT_PASS_KERNEL, __VA_ARGS__                     \
 	}
 #define PASS(fn, stat, ...)                                                                        \
 	{                                                                                          \
-		#fn, build_##fn, FX_XDP_PASS, PF_STAT_##stat, __VA_ARGS__                          \
+#fn, build_##fn, FX_XDP_PASS, PF_STAT_##stat, __VA_ARGS__                          \
 	}
 #define DROP(fn, stat, ...)                                                                        \
 	{                                                                                          \
-		#fn, build_##fn, FX_XDP_DROP, PF_STAT_##stat, __VA_ARGS__                          \
+#fn, build_##fn, FX_XDP_DROP, PF_STAT_##stat, __VA_ARGS__                          \
 	}
 
 /* Addresses of fixture_env (network order bytes). */
 static const uint8_t fx_vip4[4] = {198, 18, 0, 1};
-static const uint8_t fx_block4[4] = {198, 18, 5, 0};	     /* /24 */
-static const uint8_t fx_allow4[4] = {198, 18, 0, 0};	     /* /30: the default peer */
+static const uint8_t fx_block4[4] = {198, 18, 5, 0}; /* /24 */
+static const uint8_t fx_allow4[4] = {198, 18, 0, 0}; /* /30: the default peer */
 static const uint8_t fx_block6[16] = {0x20, 0x01, 0x00, 0x02, 0, 0, 0, 5}; /* /64 */
 static const uint8_t fx_allow6[16] = {0x20, 0x01, 0x00, 0x02};		   /* /126 */
 #define FX_BLOCK4_LEN 24
@@ -1206,8 +1207,7 @@ static const struct fixture fixtures[] = {
     DROP(ipv4_later_fragment, DROP_FRAGMENT),
     DROP(ipv6_later_fragment, DROP_FRAGMENT),
     DROP(udp4_dns_over_rate, DROP_RATE_LIMITED, .src4 = ip4_fresh, .warmup = FX_RATE_BURST),
-    DROP(icmp4_echo_over_rate, DROP_RATE_LIMITED, .src4 = ip4_fresh_icmp,
-	 .warmup = FX_RATE_BURST),
+    DROP(icmp4_echo_over_rate, DROP_RATE_LIMITED, .src4 = ip4_fresh_icmp, .warmup = FX_RATE_BURST),
     DROP(udp6_dns_over_rate_same_64, DROP_RATE_LIMITED, .src6 = ip6_fresh_same64,
 	 .warmup = FX_RATE_BURST, .warmup_src6 = ip6_fresh),
     DROP(udp4_dns_header_only, DROP_DNS_SHORT),

@@ -33,7 +33,6 @@ static const char *object_path;
 
 #include "prefilter_fixtures.h"
 
-
 /* ---- running the program ---------------------------------------------- */
 
 static struct bpf_object *prefilter;

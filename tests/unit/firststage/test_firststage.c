@@ -178,8 +178,9 @@ static void test_rate_refills(void)
 		 PF_STAT_DROP_RATE_LIMITED);
 	/* A long idle refills to the burst, not beyond. */
 	for (int i = 0; i < FX_RATE_BURST; i++)
-		CHECK_EQ(firststage_check(c, &t, f.bytes, (uint16_t)f.len, NOW_NS + 3600000000000ull),
-			 PF_STAT_TO_DATAPLANE);
+		CHECK_EQ(
+		    firststage_check(c, &t, f.bytes, (uint16_t)f.len, NOW_NS + 3600000000000ull),
+		    PF_STAT_TO_DATAPLANE);
 	CHECK_EQ(firststage_check(c, &t, f.bytes, (uint16_t)f.len, NOW_NS + 3600000000000ull),
 		 PF_STAT_DROP_RATE_LIMITED);
 	tables_snapshot_unmap(s);
@@ -191,7 +192,7 @@ static void test_table_merges_and_matches(void)
 			     d[4] = {192, 0, 2, 255}, zero[16] = {0},
 			     v6a[16] = {0x20, 0x01, 0x0d, 0xb8}, v6b[16] = {0x20, 0x01, 0x0d, 0xb9};
 	struct prefilter_prefix p[7] = {
-	    prefix(4, a, 24),  prefix(4, b, 24),  prefix(4, c4, 25), prefix(4, d, 32),
+	    prefix(4, a, 24),	prefix(4, b, 24),   prefix(4, c4, 25),	prefix(4, d, 32),
 	    prefix(6, v6a, 32), prefix(6, v6b, 32), prefix(6, v6a, 32), /* duplicate */
 	};
 	struct prefilter_rules rules;
@@ -217,8 +218,8 @@ static void test_table_merges_and_matches(void)
 	CHECK_EQ(top->lists[PREFILTER_LIST_BLOCK].n_prefixes, 6);
 	CHECK_EQ(top->n_ports, 0);
 #define M4(x0, x1, x2, x3)                                                                         \
-	prefilter_match4(s, top, PREFILTER_LIST_BLOCK,                                            \
-			 (uint32_t)(x0) | (uint32_t)(x1) << 8 | (uint32_t)(x2) << 16 |            \
+	prefilter_match4(s, top, PREFILTER_LIST_BLOCK,                                             \
+			 (uint32_t)(x0) | (uint32_t)(x1) << 8 | (uint32_t)(x2) << 16 |             \
 			     (uint32_t)(x3) << 24)
 	CHECK(M4(10, 0, 0, 0));
 	CHECK(M4(10, 0, 1, 255));
