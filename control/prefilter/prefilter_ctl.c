@@ -19,15 +19,15 @@
 
 /* Schema steps are only ever appended (store_migrate). */
 static const char *const prefilter_schema[] = {
-    "CREATE TABLE prefilter_rules (list TEXT NOT NULL CHECK (list IN ('block', 'allow')), "
-    "cidr TEXT NOT NULL, family INTEGER NOT NULL, addr BLOB NOT NULL, len INTEGER NOT NULL, "
-    "comment TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (list, cidr))",
-    "CREATE TABLE prefilter_settings (id INTEGER PRIMARY KEY CHECK (id = 1), "
-    "rate4_pps INTEGER NOT NULL, rate4_burst INTEGER NOT NULL, rate6_pps INTEGER NOT NULL, "
-    "rate6_burst INTEGER NOT NULL, pass_fragments INTEGER NOT NULL)",
+    ("CREATE TABLE prefilter_rules (list TEXT NOT NULL CHECK (list IN ('block', 'allow')), "
+     "cidr TEXT NOT NULL, family INTEGER NOT NULL, addr BLOB NOT NULL, len INTEGER NOT NULL, "
+     "comment TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (list, cidr))"),
+    ("CREATE TABLE prefilter_settings (id INTEGER PRIMARY KEY CHECK (id = 1), "
+     "rate4_pps INTEGER NOT NULL, rate4_burst INTEGER NOT NULL, rate6_pps INTEGER NOT NULL, "
+     "rate6_burst INTEGER NOT NULL, pass_fragments INTEGER NOT NULL)"),
     "INSERT INTO prefilter_settings VALUES (1, 0, 0, 0, 0, 0)",
-    "CREATE TABLE prefilter_ports (protocol INTEGER NOT NULL, port INTEGER NOT NULL, "
-    "PRIMARY KEY (protocol, port))",
+    ("CREATE TABLE prefilter_ports (protocol INTEGER NOT NULL, port INTEGER NOT NULL, "
+     "PRIMARY KEY (protocol, port))"),
     "INSERT INTO prefilter_ports VALUES (17, 53), (6, 53), (6, 80), (6, 443)",
 };
 
