@@ -368,9 +368,8 @@ static json_t *prefilter_json(struct prefilter_state *pf, struct worker *workers
  * Copy the prefilter table the workers now read into the XDP maps when its
  * generation changed (or a previous copy failed).
  */
-static void prefilter_sync(struct prefilter_state *pf, struct snap_watch *snap)
+static void prefilter_sync_set(struct prefilter_state *pf, const struct snap_set *set)
 {
-	const struct snap_set *set = snap_current(snap);
 	int rc;
 
 	if (pf->xdp == NULL || set == pf->synced_set)
@@ -394,6 +393,18 @@ static void prefilter_sync(struct prefilter_state *pf, struct snap_watch *snap)
 	pf->synced_gen = set->generation[TABLES_KIND_PREFILTER];
 	POPDP_LOG(INFO, "prefilter generation %llu in the XDP maps",
 		  (unsigned long long)pf->synced_gen);
+}
+
+/* snap's hook: a new set, before its generations are reported in use. */
+static void prefilter_on_installed(void *user, const struct snap_set *set)
+{
+	prefilter_sync_set(user, set);
+}
+
+/* The main loop's retry when a copy failed (and the first copy, of the defaults). */
+static void prefilter_sync(struct prefilter_state *pf, struct snap_watch *snap)
+{
+	prefilter_sync_set(pf, snap_current(snap));
 }
 
 static json_t *stats_json(const struct eal_port *port, struct worker *workers, unsigned n_workers)
@@ -714,8 +725,9 @@ int main(int argc, char **argv)
 	POPDP_LOG(INFO, "serving on %s with %u worker(s); ready", port.name, n_workers);
 
 	next_stats_ns = 0;
-	snap_watch_poll(snap);
+	snap_watch_on_installed(snap, prefilter_on_installed, &pf);
 	prefilter_sync(&pf, snap);
+	snap_watch_poll(snap);
 	while (!quit_signal) {
 		uint64_t now;
 

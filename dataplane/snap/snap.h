@@ -58,6 +58,17 @@ struct snap_watch *snap_watch_new(const char *dir, unsigned n_workers);
  */
 int snap_watch_poll(struct snap_watch *w);
 
+/** Called by snap_watch_poll() with a newly installed set. */
+typedef void snap_installed_fn(void *user, const struct snap_set *set);
+
+/**
+ * Have @p fn called with each newly installed set, after the grace period
+ * and before the generations are written back to the root as in use (so a
+ * copy it makes elsewhere, e.g. into XDP maps, is in place when popd
+ * reports a change INSYNC). Main thread, before polling.
+ */
+void snap_watch_on_installed(struct snap_watch *w, snap_installed_fn *fn, void *user);
+
 /** The set workers read now (acquire load). Any thread. */
 const struct snap_set *snap_current(const struct snap_watch *w);
 

@@ -101,11 +101,18 @@
 
 #define PF_ICMPV6_NEIGHBOUR_SOLICIT 135
 
+/*
+ * Wire headers are 2-byte aligned, not 4: after a 14-byte Ethernet header the
+ * IP header sits at an odd multiple of 2 in a 4-aligned buffer (DPDK mbufs,
+ * XDP frames), and C forbids a 4-aligned struct there even on x86.
+ */
+#define PF_WIRE __attribute__((packed, aligned(2)))
+
 struct pf_eth_hdr {
 	__u8 dst[6];
 	__u8 src[6];
 	__be16 proto;
-};
+} PF_WIRE;
 
 struct pf_ipv4_hdr {
 	__u8 version_ihl;
@@ -118,7 +125,7 @@ struct pf_ipv4_hdr {
 	__be16 check;
 	__be32 saddr;
 	__be32 daddr;
-};
+} PF_WIRE;
 
 struct pf_ipv6_hdr {
 	__be32 version_class_flow;
@@ -127,21 +134,21 @@ struct pf_ipv6_hdr {
 	__u8 hop_limit;
 	struct pf_addr6 saddr;
 	struct pf_addr6 daddr;
-};
+} PF_WIRE;
 
 /* The first 8 bytes of every IPv6 extension header. */
 struct pf_ipv6_ext_hdr {
 	__u8 nexthdr;
 	__u8 hdrlen; /* 8-byte units beyond the first 8 */
 	__u8 data[6];
-};
+} PF_WIRE;
 
 struct pf_udp_hdr {
 	__be16 source;
 	__be16 dest;
 	__be16 len;
 	__be16 check;
-};
+} PF_WIRE;
 
 struct pf_tcp_hdr {
 	__be16 source;
@@ -153,7 +160,7 @@ struct pf_tcp_hdr {
 	__be16 window;
 	__be16 check;
 	__be16 urg_ptr;
-};
+} PF_WIRE;
 
 /* The ARP body for IPv4 over Ethernet. */
 struct pf_arp_hdr {
@@ -166,14 +173,14 @@ struct pf_arp_hdr {
 	__u8 spa[4];
 	__u8 tha[6];
 	__u8 tpa[4];
-};
+} PF_WIRE;
 
 /* The DNS header's first 6 bytes. */
 struct pf_dns_hdr {
 	__be16 id;
 	__be16 flags;
 	__be16 qdcount;
-};
+} PF_WIRE;
 
 PF_INLINE int pf_ipv6_is_ext_hdr(__u8 nexthdr)
 {

@@ -70,7 +70,7 @@ struct pf_bucket {
 struct pf_vlan_hdr {
 	__be16 tci;
 	__be16 encapsulated_proto;
-};
+} __attribute__((packed, aligned(2)));
 
 /* The IPv6 fragment extension header (RFC 8200 section 4.5). */
 struct pf_ipv6_frag_hdr {
@@ -78,7 +78,7 @@ struct pf_ipv6_frag_hdr {
 	__u8 reserved;
 	__be16 frag_off; /* offset in 8-byte units << 3 | M flag */
 	__be32 identification;
-};
+} __attribute__((packed, aligned(2)));
 
 /*
  * The fixed part of an ICMP or ICMPv6 header: every message of either has
@@ -89,7 +89,7 @@ struct pf_icmp_hdr {
 	__u8 code;
 	__sum16 checksum;
 	__be32 rest; /* identifier and sequence, MTU, pointer or unused */
-};
+} __attribute__((packed, aligned(2)));
 
 /* pf_packet.flags */
 #define PF_PKT_LATER_FRAGMENT 0x01 /* IPv4/IPv6 fragment with offset != 0: no L4 header */

@@ -147,7 +147,7 @@ static int xdp_bench(const char *object, const struct prefilter_prefix *rules, u
 	       n_rules);
 	for (size_t p = 0; p < sizeof(paths) / sizeof(paths[0]); p++) {
 		const struct fixture *fx = find_fixture(paths[p].fixture);
-		double ns[MAX_RUNS];
+		double ns[MAX_RUNS] = {0};
 		struct frame f;
 
 		fixture_build(fx, &f, 0);
@@ -156,7 +156,8 @@ static int xdp_bench(const char *object, const struct prefilter_prefix *rules, u
 				    .data_size_in = (uint32_t)f.len, .repeat = packets);
 			err = bpf_prog_test_run_opts(prog_fd, &opts);
 			if (err != 0 || opts.retval != fx->action) {
-				fprintf(stderr, "prefilterbench: %s: test run failed (%d, action %u)\n",
+				fprintf(stderr,
+					"prefilterbench: %s: test run failed (%d, action %u)\n",
 					fx->name, err, opts.retval);
 				bpf_object__close(obj);
 				return 1;
@@ -215,7 +216,7 @@ static int software_bench(const struct prefilter_prefix *rules, unsigned n_rules
 	printf("software first stage (this core, %u blocklist prefixes):\n", n_rules);
 	for (size_t p = 0; p < sizeof(paths) / sizeof(paths[0]); p++) {
 		const struct fixture *fx = find_fixture(paths[p].fixture);
-		double ns[MAX_RUNS];
+		double ns[MAX_RUNS] = {0};
 		struct frame f;
 
 		fixture_build(fx, &f, 0);
@@ -224,7 +225,8 @@ static int software_bench(const struct prefilter_prefix *rules, unsigned n_rules
 			unsigned bad = 0;
 
 			for (unsigned i = 0; i < packets; i++)
-				bad += firststage_check(c, &t, f.bytes, (uint16_t)f.len, t0) != fx->stat;
+				bad += firststage_check(c, &t, f.bytes, (uint16_t)f.len, t0) !=
+				       fx->stat;
 			ns[run] = (double)(now_ns() - t0) / packets;
 			if (bad != 0) {
 				fprintf(stderr, "prefilterbench: %s: wrong verdict\n", fx->name);

@@ -94,7 +94,8 @@ static json_t *run(const char *command, const char *args)
 	json_decref(req);
 	json_decref(last);
 	last = NULL;
-	if (line == NULL || ctl_server_execute(srv, NULL, line, strlen(line), &resp, &resp_len) < 0) {
+	if (line == NULL ||
+	    ctl_server_execute(srv, NULL, line, strlen(line), &resp, &resp_len) < 0) {
 		free(line);
 		return NULL;
 	}
@@ -162,9 +163,9 @@ static void test_block_allow_compile(void)
 
 	r = run("prefilter block", "{'Cidr': '198.18.5.0/24', 'Comment': 'flood'}");
 	CHECK(r != NULL);
-	CHECK(r != NULL && strcmp(json_string_value(json_object_get(json_object_get(r, "Rule"),
-								      "Cidr")),
-				  "198.18.5.0/24") == 0);
+	CHECK(r != NULL &&
+	      strcmp(json_string_value(json_object_get(json_object_get(r, "Rule"), "Cidr")),
+		     "198.18.5.0/24") == 0);
 	CHECK(json_object_get(r, "ChangeInfo") != NULL);
 	/* A bare address is its /32 or /128; the canonical form is stored. */
 	CHECK(run("prefilter block", "{'Cidr': '2001:2:0:5:0::7'}") != NULL);
@@ -173,14 +174,12 @@ static void test_block_allow_compile(void)
 	CHECK(run("prefilter block", "{'Cidr': '198.18.5.0/24', 'Comment': 'again'}") != NULL);
 	r = run("prefilter list", "{}");
 	CHECK(r != NULL && json_array_size(json_object_get(r, "Blocked")) == 2);
-	CHECK(r != NULL &&
-	      strcmp(json_string_value(json_object_get(
-			 json_array_get(json_object_get(r, "Blocked"), 0), "Comment")),
-		     "again") == 0);
-	CHECK(r != NULL &&
-	      strcmp(json_string_value(json_object_get(
-			 json_array_get(json_object_get(r, "Blocked"), 1), "Cidr")),
-		     "2001:2:0:5::7/128") == 0);
+	CHECK(r != NULL && strcmp(json_string_value(json_object_get(
+				      json_array_get(json_object_get(r, "Blocked"), 0), "Comment")),
+				  "again") == 0);
+	CHECK(r != NULL && strcmp(json_string_value(json_object_get(
+				      json_array_get(json_object_get(r, "Blocked"), 1), "Cidr")),
+				  "2001:2:0:5::7/128") == 0);
 
 	s = publish_and_map(&top);
 	CHECK(s != NULL && top != NULL);
@@ -205,9 +204,14 @@ static void test_block_allow_compile(void)
 static void test_refusals(void)
 {
 	static const char *const bad[] = {
-	    "{'Cidr': '198.18.5.1/24'}", "{'Cidr': '198.18.5.0/33'}", "{'Cidr': 'example.com'}",
-	    "{'Cidr': '198.18.5.0/'}",	 "{'Cidr': '198.18.5.0/024'}", "{'Cidr': 5}",
-	    "{}",			 "{'Cidr': '198.18.5.0/24', 'Extra': 1}",
+	    "{'Cidr': '198.18.5.1/24'}",
+	    "{'Cidr': '198.18.5.0/33'}",
+	    "{'Cidr': 'example.com'}",
+	    "{'Cidr': '198.18.5.0/'}",
+	    "{'Cidr': '198.18.5.0/024'}",
+	    "{'Cidr': 5}",
+	    "{}",
+	    "{'Cidr': '198.18.5.0/24', 'Extra': 1}",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -243,11 +247,12 @@ static void test_settings_compile(void)
 	CHECK(r != NULL);
 	r = run("prefilter rates", "{'PerPrefix64Pps': 50, 'Prefix64Burst': 60}");
 	CHECK(r != NULL && json_integer_value(json_object_get(json_object_get(r, "Rates"),
-							       "PerSourcePps")) == 100);
+							      "PerSourcePps")) == 100);
 	CHECK(run("prefilter set-fragments", "{'Action': 'pass'}") != NULL);
 	CHECK(run("prefilter set-service-ports",
 		  "{'Ports': [{'Protocol': 'udp', 'Port': 53}, {'Protocol': 'tcp', 'Port': 53}, "
-		  "{'Protocol': 'tcp', 'Port': 9000}, {'Protocol': 'tcp', 'Port': 9000}]}") != NULL);
+		  "{'Protocol': 'tcp', 'Port': 9000}, {'Protocol': 'tcp', 'Port': 9000}]}") !=
+	      NULL);
 	s = publish_and_map(&top);
 	CHECK(s != NULL && top != NULL);
 	if (s != NULL && top != NULL) {
