@@ -80,12 +80,68 @@ static void usage(FILE *out)
 	    "                         af_packet) on the same CPU gets time to deliver (default "
 	    "20;\n"
 	    "                         0: pure polling, for a real NIC on a dedicated core)\n"
+	    "  --prefilter-object P   the XDP prefilter given to af_xdp ports without "
+	    "xdp_prog=\n"
+	    "                         (default " POP_PREFILTER_OBJECT ")\n"
 	    "  --rate-entries N       software first stage (ports other than af_xdp): sources\n"
 	    "                         tracked per family per worker, a power of two (default "
 	    "16384)\n"
 	    "  --log-level LEVEL      err, warning, notice, info, debug\n"
 	    "EAL defaults added when absent: --file-prefix=pop-<instance>; --no-huge -m 1024\n"
 	    "when no hugepages are free; --no-pci when only --vdev devices are given.\n");
+}
+
+#ifndef POP_PREFILTER_OBJECT
+#define POP_PREFILTER_OBJECT "/usr/share/pop/ebpf/prefilter.o"
+#endif
+
+/* pop's option @p name after "--", or NULL (needed before rte_eal_init()). */
+static const char *prescan_option(int argc, char **argv, const char *name)
+{
+	int i = 1;
+
+	while (i < argc && strcmp(argv[i], "--") != 0)
+		i++;
+	for (; i + 1 < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return argv[i + 1];
+	return NULL;
+}
+
+/*
+ * popdp hands its XDP prefilter to net_af_xdp: an af_xdp --vdev without
+ * xdp_prog= gets the object of --prefilter-object (default: the installed
+ * one) appended, so the port runs pop's rules rather than DPDK's default
+ * program. An explicit xdp_prog= is left alone. The rewritten arguments live
+ * in @p storage (EAL keeps pointers to them).
+ */
+static void add_prefilter_to_af_xdp(int eal_argc, char **argv, const char *object,
+				    char storage[][1024], int n_storage)
+{
+	int used = 0;
+
+	for (int i = 1; i < eal_argc && used < n_storage; i++) {
+		char **value = NULL;
+
+		if (strcmp(argv[i], "--vdev") == 0 && i + 1 < eal_argc)
+			value = &argv[++i];
+		else if (strncmp(argv[i], "--vdev=", 7) == 0)
+			value = &argv[i];
+		if (value == NULL || strstr(*value, "net_af_xdp") == NULL ||
+		    strstr(*value, "xdp_prog=") != NULL)
+			continue;
+		if (access(object, R_OK) != 0) {
+			POPDP_LOG(WARNING,
+				  "no prefilter object %s (--prefilter-object): %s runs DPDK's "
+				  "default XDP program",
+				  object, *value);
+			continue;
+		}
+		if ((size_t)snprintf(storage[used], sizeof(storage[used]), "%s,xdp_prog=%s", *value,
+				     object) >= sizeof(storage[used]))
+			continue;
+		*value = storage[used++];
+	}
 }
 
 /* The instance names the EAL file prefix, so it is needed before rte_eal_init(). */
@@ -130,6 +186,7 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 	    {"idle-sleep-us", required_argument, NULL, 'I'},
 	    {"log-level", required_argument, NULL, 'l'},
 	    {"rate-entries", required_argument, NULL, 'E'},
+	    {"prefilter-object", required_argument, NULL, 'P'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -215,6 +272,8 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 				return -EINVAL;
 			}
 			o->idle_sleep_us = (unsigned)v;
+			break;
+		case 'P': /* used before rte_eal_init() */
 			break;
 		case 'E':
 			if (parse_uint(optarg, FIRSTSTAGE_MAX_RATE_ENTRIES, &v) != 0 ||
@@ -544,9 +603,15 @@ int main(int argc, char **argv)
 	}
 	have_hp = eal_free_hugepages(HUGEPAGES_SYSFS) > 0;
 	{
+		static char vdev_storage[8][1024];
+		const char *object = prescan_option(argc, argv, "--prefilter-object");
 		int eal_argc = 1;
+
 		while (eal_argc < argc && strcmp(argv[eal_argc], "--") != 0)
 			eal_argc++;
+		add_prefilter_to_af_xdp(eal_argc, argv,
+					object != NULL ? object : POP_PREFILTER_OBJECT,
+					vdev_storage, 8);
 		rc = eal_args_complete(&eal, eal_argc, argv, opt.instance, have_hp);
 		if (rc != 0) {
 			fprintf(stderr, "popdp: too many EAL arguments\n");
