@@ -114,6 +114,22 @@ check "the unblocked client is answered again" answered client "$vip"
 check "unblocking a rule that is not there is NoSuchRule" \
 	sh -c "'$POPCTL' --socket '$sock' prefilter unblock --cidr 198.18.9.0/24 2>&1 | grep -q NoSuchRule"
 
+# DNS that is no query, to port 53 of a VIP: dropped in XDP by reason.
+before_resp=$(pfstat Xdp drop_dns_response)
+before_qd=$(pfstat Xdp drop_dns_qdcount)
+"$POP_LAB" exec "$LAB" client -- /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+question = b"\x03www\x07example\x03com\x00\x00\x01\x00\x01"
+for i in range(3):
+    s.sendto(b"\x12\x34\x81\x80\x00\x01\x00\x00\x00\x00\x00\x00" + question, (sys.argv[1], 53))
+    s.sendto(b"\x12\x34\x01\x00\x00\x02\x00\x00\x00\x00\x00\x00" + question * 2, (sys.argv[1], 53))
+' "$vip"
+check "DNS responses sent to port 53 are dropped in XDP (drop_dns_response)" \
+	wait_pfstat_at_least Xdp drop_dns_response $((before_resp + 3))
+check "queries with two questions are dropped in XDP (drop_dns_qdcount)" \
+	wait_pfstat_at_least Xdp drop_dns_qdcount $((before_qd + 3))
+
 # A flood over the rate from client while client2 asks at a modest rate.
 rate=300
 check "rates reach INSYNC" change prefilter rates --per-source-pps $rate --burst $rate
