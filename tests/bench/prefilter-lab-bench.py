@@ -104,6 +104,7 @@ class Bench:
                 xdp = ((dp.get("prefilter") or {}).get("xdp") or {}).get("Counters") or {}
                 return {"tsc_hz": dp["tsc_hz"],
                         "busy": sum(w["busy_cycles"] for w in dp["workers"]),
+                        "bursts": sum(w["rx_bursts"] for w in dp["workers"]),
                         "answers": dp.get("dns", {}).get("answers", 0),
                         "blocked": (xdp.get("drop_blocked") or {}).get("Packets", 0)}
             time.sleep(0.15)
@@ -127,6 +128,8 @@ class Bench:
         return {"flood": flood,
                 "cycles_per_answer": (s1["busy"] - s0["busy"]) / answers if answers else 0.0,
                 "answers": answers, "offered": gr["sent"] / secs,
+                "per_burst": answers / (s1["bursts"] - s0["bursts"])
+                if s1["bursts"] > s0["bursts"] else 0.0,
                 "answered_share": gr["replies"] / gr["sent"] if gr["sent"] else 0.0,
                 "flood_sent_pps": fr["sent"] / (secs + 1) if fr else 0.0,
                 "flood_answered": fr["replies"] if fr else 0,
@@ -142,9 +145,9 @@ class Bench:
                 m = self.measure(flood)
                 rows[flood].append(m)
                 print("  round %d %-7s client2 %6.0f q/s offered, %5.1f%% answered, %6.0f "
-                      "cycles/answer%s" % (
+                      "cycles/answer, %.2f answers/burst%s" % (
                           r + 1, "flood" if flood else "quiet", m["offered"],
-                          100 * m["answered_share"], m["cycles_per_answer"],
+                          100 * m["answered_share"], m["cycles_per_answer"], m["per_burst"],
                           "; flood %.0f pps sent, %.0f pps dropped in XDP, %d answered" % (
                               m["flood_sent_pps"], m["dropped_pps"], m["flood_answered"])
                           if flood else ""))
@@ -162,6 +165,9 @@ class Bench:
               "%.0f (%.0f-%.0f), with it %.0f (%.0f-%.0f): %+.1f%%" % (
                   self.a.rate, q[0], q[1], q[2], f[0], f[1], f[2],
                   100.0 * (f[0] - q[0]) / q[0] if q[0] else 0.0))
+        b = mm("per_burst", False), mm("per_burst", True)
+        print("answers per receive burst (batching): %.2f without, %.2f with the flood "
+              "(medians)" % (b[0][0], b[1][0]))
         a = mm("answered_share", False), mm("answered_share", True)
         print("client2 answered: %.2f%% without, %.2f%% with the flood (medians)" % (
             100 * a[0][0], 100 * a[1][0]))
