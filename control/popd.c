@@ -10,6 +10,7 @@
 #include "config.h"
 #include "env.h"
 #include "geo_ctl.h"
+#include "prefilter_ctl.h"
 #include "route53.h"
 #include "sock.h"
 #include "store.h"
@@ -258,6 +259,7 @@ static const struct popd_module {
     {"route53", route53_init, route53_commands, &route53_command_count, NULL, NULL},
     {"cloudfront", cloudfront_init, cloudfront_commands, &cloudfront_command_count, NULL, NULL},
     {"geo", geo_init, geo_commands, &geo_command_count, NULL, NULL},
+    {"prefilter", prefilter_init, prefilter_commands, &prefilter_command_count, NULL, NULL},
 };
 
 #define POPD_MODULE_COUNT (sizeof(popd_modules) / sizeof(popd_modules[0]))

@@ -9,6 +9,7 @@
 #define POP_WORKER_H
 
 #include "dns.h"
+#include "firststage.h"
 #include "net.h"
 #include "snap.h"
 
@@ -45,6 +46,9 @@ struct worker {
 	double ns_per_cycle;		      /**< TSC cycles to nanoseconds */
 	int64_t unix_offset_ns; /**< wall clock minus the TSC clock, for DNS cookie times */
 	uint64_t idle_sleep_ns; /**< nap when idle (kernel-fed ports); 0: pure polling */
+	/** The software first stage, NULL when the XDP prefilter filters for this port. */
+	struct firststage_ctx *firststage;
+	struct firststage_tables firststage_tables; /**< what it reads, from `tables` */
 	struct worker_counters wc;
 	struct net_counters net;
 } __attribute__((aligned(64)));
