@@ -31,9 +31,25 @@ struct ctl_config_control {
 	uint32_t idle_timeout_s;    /**< Control.IdleTimeoutSeconds */
 };
 
+/** The AWS API endpoint (config section "Api"; see api.h). Port 0: off. */
+struct ctl_config_api {
+	uint32_t port;		     /**< Api.Port, 0..65535 */
+	uint32_t max_connections;    /**< Api.MaxConnections */
+	uint32_t max_request_bytes;  /**< Api.MaxRequestBytes: head and body */
+	uint32_t max_headers;	     /**< Api.MaxHeaders */
+	uint32_t idle_timeout_s;     /**< Api.IdleTimeoutSeconds */
+	uint32_t requests_per_second; /**< Api.RequestsPerSecond: per access key */
+	uint32_t burst;		     /**< Api.Burst: per access key */
+	char listen[64];	     /**< Api.Listen: an IPv4 or IPv6 address */
+	char certificate_file[256];  /**< Api.CertificateFile: "" makes one */
+	char key_file[256];	     /**< Api.KeyFile */
+	char account_id[16];	     /**< Api.AccountId: in CloudFront ARNs */
+};
+
 /** The whole configuration popd runs with. */
 struct ctl_config {
 	struct ctl_config_control control;
+	struct ctl_config_api api;
 };
 
 /** Largest configuration file read, in bytes. */
