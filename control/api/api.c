@@ -191,10 +191,9 @@ static int authenticate(struct popd_env *env, const struct api_service *svc,
 		return fault(f, 403, "SignatureDoesNotMatch",
 			     "Credential should be scoped to correct service: '%s'.",
 			     svc->signing_name);
-	if (svc->proto == API_PROTO_REST_XML && strcmp(auth.region, "us-east-1") != 0)
-		return fault(f, 403, "SignatureDoesNotMatch",
-			     "Credential should be scoped to a valid region, not '%.40s'.",
-			     auth.region);
+	/* Route 53 and CloudFront are signed for us-east-1 on AWS; an SDK given
+	 * an endpoint URL signs for its configured region instead. Either is
+	 * accepted: the region is part of what is signed, so it cannot be forged. */
 	if (!api_wildcard_match("*host*", auth.signed_headers, false))
 		return fault(f, 403, "SignatureDoesNotMatch", "SignedHeaders must include host.");
 	rc = api_iam_key_lookup(env, mod.master_key, auth.access_key, secret, sizeof(secret), user,
