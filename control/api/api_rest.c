@@ -4,7 +4,6 @@
 #include "api_pvt.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +197,8 @@ static json_t *json_by_shape(const json_t *v, int shape, bool to_wire, struct ap
 		const char *key;
 		json_t *val;
 		if (!json_is_object(v)) {
+			if (to_wire)
+				return json_deep_copy(v);
 			fault_set(f, 400, "ValidationException", "%s: must be an object%s", s->name,
 				  "");
 			return NULL;
@@ -233,6 +234,8 @@ static json_t *json_by_shape(const json_t *v, int shape, bool to_wire, struct ap
 		size_t i;
 		json_t *item;
 		if (!json_is_array(v)) {
+			if (to_wire)
+				return json_deep_copy(v);
 			fault_set(f, 400, "ValidationException", "%s: must be a list%s", s->name, "");
 			return NULL;
 		}
@@ -252,6 +255,8 @@ static json_t *json_by_shape(const json_t *v, int shape, bool to_wire, struct ap
 		const char *key;
 		json_t *val;
 		if (!json_is_object(v)) {
+			if (to_wire)
+				return json_deep_copy(v);
 			fault_set(f, 400, "ValidationException", "%s: must be a map%s", s->name, "");
 			return NULL;
 		}
@@ -635,7 +640,7 @@ double api_time_parse(const char *s)
 
 void api_time_format(double t, char *out, size_t len)
 {
-	time_t sec = (time_t)floor(t);
+	time_t sec = t > 0 ? (time_t)t : 0;
 	struct tm tm;
 	int ms = (int)((t - (double)sec) * 1000.0);
 
