@@ -141,8 +141,12 @@ static json_t *text_value(const struct api_member *m, const char *text, struct a
 		fault_set(f, 400, "InvalidInput", "%s: \"%.40s\" is not true or false", m->wire,
 			  text);
 		return NULL;
-	default:
-		return json_string(text);
+	default: {
+		json_t *v = json_string(text);
+		if (v == NULL)
+			fault_set(f, 400, "InvalidInput", "%s: not UTF-8 text%s", m->wire, "");
+		return v;
+	}
 	}
 }
 
@@ -177,7 +181,10 @@ static int set_text_member(json_t *args, const struct api_member *m, const char 
 			if (arr == NULL || json_object_set_new(args, m->name, arr) < 0)
 				return -ENOMEM;
 		}
-		return json_array_append_new(arr, json_string(buf)) < 0 ? -ENOMEM : 0;
+		v = json_string(buf);
+		if (v == NULL)
+			return fault_set(f, 400, "InvalidInput", "%s: not UTF-8 text%s", m->wire, "");
+		return json_array_append_new(arr, v) < 0 ? -ENOMEM : 0;
 	}
 	v = text_value(m, buf, f);
 	if (v == NULL)

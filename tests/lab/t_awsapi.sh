@@ -22,7 +22,7 @@ fi
 
 cat >"$work/config.json" <<'JSON'
 {"Bootstrap": {},
- "Api": {"Port": 8443, "Listen": "127.0.0.1", "RequestsPerSecond": 20, "Burst": 40}}
+ "Api": {"Port": 8443, "Listen": "127.0.0.1", "RequestsPerSecond": 2, "Burst": 30}}
 JSON
 if ! "$POP_LAB" up --name "$LAB" --config "$work/config.json" >"$work/up.log" 2>&1; then
 	not_ok "pop-lab up"
@@ -148,11 +148,15 @@ check "kdig sees the TXT record ($got)" [ "$got" = '"hello from the aws cli"' ]
 aws route53 list-resource-record-sets --hosted-zone-id "$ZONE" >"$work/rrsets.json"
 n=$(/usr/bin/python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["ResourceRecordSets"]))' "$work/rrsets.json")
 check "list-resource-record-sets: NS, SOA and the 4 new sets ($n)" [ "$n" = 6 ]
-aws route53 list-resource-record-sets --hosted-zone-id "$ZONE" --start-record-name w.api.test \
-	--start-record-type A --start-record-identifier green --max-items 1 >"$work/page.json"
-check "list-resource-record-sets --start-record-name/-type/-identifier --max-items 1" \
-	bash -c "grep -q '\"SetIdentifier\": \"green\"' '$work/page.json' && grep -q NextToken '$work/page.json'" ||
-	sed 's/^/# /' "$work/page.json"
+# Naming a start record turns the CLI's own paging off: one page from there.
+first=$(aws route53 list-resource-record-sets --hosted-zone-id "$ZONE" --start-record-name w.api.test \
+	--start-record-type A --start-record-identifier green \
+	--query 'ResourceRecordSets[0].SetIdentifier' --output text)
+check "list-resource-record-sets --start-record-name/-type/-identifier starts there ($first)" \
+	[ "$first" = green ]
+n=$(aws route53 list-resource-record-sets --hosted-zone-id "$ZONE" --max-items 2 \
+	--query 'length(ResourceRecordSets)' --output text)
+check "list-resource-record-sets --max-items 2 ($n)" [ "$n" = 2 ]
 check "a CREATE of an existing set: InvalidChangeBatch" \
 	fails_with InvalidChangeBatch aws route53 change-resource-record-sets --hosted-zone-id "$ZONE" \
 	--change-batch "file://$work/batch.json"
@@ -332,7 +336,7 @@ boto "$KEY2" "$SECRET2" explicit-deny "$ONE"
 check "iam list-user-policies" \
 	bash -c "$POPCTL --socket $sock --output json iam list-user-policies --user-name zoneop | grep -q no-deletes"
 
-# ---- throttling: Burst 40, 20 per second, per key ----
+# ---- throttling: Burst 30, 2 per second, per key ----
 pc iam create-access-key --user-name admin >"$work/key3.json"
 boto "$(jget AccessKey.AccessKeyId <"$work/key3.json")" "$(jget AccessKey.SecretAccessKey <"$work/key3.json")" \
 	throttle 120 "$ONE"
