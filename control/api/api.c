@@ -166,8 +166,9 @@ static int authenticate(struct popd_env *env, const struct api_service *svc,
 
 	v = api_http_header(req, "Authorization", &vl);
 	if (v == NULL)
-		return fault(f, 403, "MissingAuthenticationToken",
-			     "Missing Authentication Token (sign requests with Signature Version 4)");
+		return fault(
+		    f, 403, "MissingAuthenticationToken",
+		    "Missing Authentication Token (sign requests with Signature Version 4)");
 	if (api_sigv4_parse(v, vl, &auth) < 0)
 		return fault(f, 400, "IncompleteSignature",
 			     "Authorization header requires AWS4-HMAC-SHA256 with Credential, "
@@ -328,14 +329,15 @@ void api_handle(struct popd_env *env, const struct ctl_config_api *cfg,
 error:
 	json_decref(result);
 	api_request_release(&r);
-	API_LOG(DEBUG, "%s %.*s: %s: %s", req->method, (int)(req->path_len < 200 ? req->path_len : 200),
-		req->path, f.code, f.message);
+	API_LOG(DEBUG, "%s %.*s: %s: %s", req->method,
+		(int)(req->path_len < 200 ? req->path_len : 200), req->path, f.code, f.message);
 	if (api_error_render(svc, &f, request_id, resp) < 0) {
 		resp->status = 500;
 		resp->body = NULL;
 		resp->body_len = 0;
 		resp->content_type = "text/plain";
 	}
-	snprintf(resp->headers + strlen(resp->headers), sizeof(resp->headers) - strlen(resp->headers),
-		 "x-amzn-RequestId: %s\r\n", request_id);
+	snprintf(resp->headers + strlen(resp->headers),
+		 sizeof(resp->headers) - strlen(resp->headers), "x-amzn-RequestId: %s\r\n",
+		 request_id);
 }

@@ -90,7 +90,8 @@ int api_http_parse(const char *buf, size_t len, const struct api_http_limits *li
 		   struct api_http_request *req, int *status)
 {
 	const char *end = buf + len, *p = buf, *eol;
-	size_t max_headers = lim->max_headers < API_HEADERS_MAX ? lim->max_headers : API_HEADERS_MAX;
+	size_t max_headers =
+	    lim->max_headers < API_HEADERS_MAX ? lim->max_headers : API_HEADERS_MAX;
 	size_t content_length = 0;
 	bool have_length = false;
 	int rc;

@@ -33,7 +33,7 @@
 /** Access keys one user may have, as in IAM. */
 #define API_KEYS_PER_USER 2
 /** Policies one user may have, and the longest document, in bytes (IAM's inline quota). */
-#define API_POLICIES_PER_USER	    10
+#define API_POLICIES_PER_USER	      10
 #define API_POLICY_DOCUMENT_MAX_BYTES 10240
 
 int api_iam_master_key_load(const char *path, uint8_t key[32])
@@ -134,10 +134,11 @@ int api_iam_key_lookup(struct popd_env *env, const uint8_t master[32], const cha
 	sqlite3_stmt *q = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db,
-				"SELECT user_name, secret FROM api_access_keys WHERE access_key_id = ? "
-				"AND status = 'Active'",
-				-1, &q, NULL);
+	rc = sqlite3_prepare_v2(
+	    db,
+	    "SELECT user_name, secret FROM api_access_keys WHERE access_key_id = ? "
+	    "AND status = 'Active'",
+	    -1, &q, NULL);
 	if (rc != SQLITE_OK)
 		return store_error(rc);
 	sqlite3_bind_text(q, 1, key_id, -1, SQLITE_STATIC);
@@ -161,8 +162,8 @@ int api_iam_user_policies(struct popd_env *env, const char *user, json_t **docs,
 
 	*n = 0;
 	rc = sqlite3_prepare_v2(store_db(env->store),
-				"SELECT document FROM api_user_policies WHERE user_name = ?", -1, &q,
-				NULL);
+				"SELECT document FROM api_user_policies WHERE user_name = ?", -1,
+				&q, NULL);
 	if (rc != SQLITE_OK)
 		return store_error(rc);
 	sqlite3_bind_text(q, 1, user, -1, SQLITE_STATIC);
@@ -218,8 +219,9 @@ static int check_user(struct ctl_call *call, const char *user)
 	if (user == NULL)
 		return ctl_call_fail(call, -EINVAL, "ValidationError",
 				     "UserName (--user-name or --user) is required");
-	if (len == 0 || len > 64 || user[strspn(user, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
-						      "qrstuvwxyz0123456789_+=,.@-")] != '\0')
+	if (len == 0 || len > 64 ||
+	    user[strspn(user, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+			      "qrstuvwxyz0123456789_+=,.@-")] != '\0')
 		return ctl_call_fail(call, -EINVAL, "ValidationError",
 				     "UserName: 1 to 64 of letters, digits and _+=,.@-");
 	return 0;
@@ -271,10 +273,11 @@ static int cmd_create_access_key(struct ctl_call *call)
 		return ctl_call_fail(call, rc, "ServiceFailure", "cannot seal the secret: %s",
 				     pop_strerror(rc));
 	env_now_rfc3339(now, sizeof(now));
-	rc = sqlite3_prepare_v2(db,
-				"INSERT INTO api_access_keys (access_key_id, user_name, secret, status, "
-				"create_date) VALUES (?, ?, ?, 'Active', ?)",
-				-1, &q, NULL);
+	rc = sqlite3_prepare_v2(
+	    db,
+	    "INSERT INTO api_access_keys (access_key_id, user_name, secret, status, "
+	    "create_date) VALUES (?, ?, ?, 'Active', ?)",
+	    -1, &q, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(q, 2, user, -1, SQLITE_STATIC);
@@ -288,9 +291,9 @@ static int cmd_create_access_key(struct ctl_call *call)
 		return ctl_call_fail(call, store_error(rc), "ServiceFailure",
 				     "cannot store the key: %s", pop_strerror(store_error(rc)));
 	}
-	call->result = json_pack("{s:{s:s, s:s, s:s, s:s, s:s}}", "AccessKey", "UserName", user,
-				 "AccessKeyId", id, "Status", "Active", "SecretAccessKey", secret,
-				 "CreateDate", now);
+	call->result =
+	    json_pack("{s:{s:s, s:s, s:s, s:s, s:s}}", "AccessKey", "UserName", user, "AccessKeyId",
+		      id, "Status", "Active", "SecretAccessKey", secret, "CreateDate", now);
 	OPENSSL_cleanse(secret, sizeof(secret));
 	API_LOG(NOTICE, "access key %s created for user %s", id, user);
 	return call->result != NULL ? 0 : -ENOMEM;
@@ -502,10 +505,11 @@ static int cmd_list_user_policies(struct ctl_call *call)
 	if ((rc = only_args(call, "UserName User")) < 0 || (rc = check_user(call, user)) < 0)
 		return rc;
 	names = json_array();
-	rc = sqlite3_prepare_v2(store_db(env_of(call)->store),
-				"SELECT policy_name FROM api_user_policies WHERE user_name = ? ORDER "
-				"BY policy_name",
-				-1, &q, NULL);
+	rc = sqlite3_prepare_v2(
+	    store_db(env_of(call)->store),
+	    "SELECT policy_name FROM api_user_policies WHERE user_name = ? ORDER "
+	    "BY policy_name",
+	    -1, &q, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(q, 1, user, -1, SQLITE_STATIC);
 		while ((rc = sqlite3_step(q)) == SQLITE_ROW)
@@ -533,8 +537,7 @@ static int cmd_delete_user_policy(struct ctl_call *call)
 const struct ctl_command api_commands[] = {
     {"iam create-access-key", "--user-name NAME -> {AccessKey} (the secret is shown only here)",
      cmd_create_access_key, CTL_CMD_MUTATES},
-    {"iam list-access-keys", "[--user-name NAME] -> {AccessKeyMetadata}", cmd_list_access_keys,
-     0},
+    {"iam list-access-keys", "[--user-name NAME] -> {AccessKeyMetadata}", cmd_list_access_keys, 0},
     {"iam delete-access-key", "--access-key-id ID [--user-name NAME]", cmd_delete_access_key,
      CTL_CMD_MUTATES},
     {"iam put-user-policy",

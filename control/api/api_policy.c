@@ -47,8 +47,8 @@ static int check_items(const json_t *v, const char *what, size_t si, char *err, 
 	if (!json_is_array(v) || json_array_size(v) == 0 ||
 	    json_array_size(v) > API_POLICY_MAX_ITEMS) {
 		snprintf(err, err_len,
-			 "Statement[%zu].%s: must be a string or a list of 1 to %d strings", si, what,
-			 API_POLICY_MAX_ITEMS);
+			 "Statement[%zu].%s: must be a string or a list of 1 to %d strings", si,
+			 what, API_POLICY_MAX_ITEMS);
 		return -POP_EFORMAT;
 	}
 	json_array_foreach(v, i, item) if (!json_is_string(item))
@@ -73,10 +73,11 @@ static int check_statement(const json_t *st, size_t si, char *err, size_t err_le
 	{
 		if (strcmp(key, "Sid") != 0 && strcmp(key, "Effect") != 0 &&
 		    strcmp(key, "Action") != 0 && strcmp(key, "Resource") != 0) {
-			snprintf(err, err_len,
-				 "Statement[%zu].%.64s: not supported by pop (it evaluates Sid, Effect, "
-				 "Action and Resource)",
-				 si, key);
+			snprintf(
+			    err, err_len,
+			    "Statement[%zu].%.64s: not supported by pop (it evaluates Sid, Effect, "
+			    "Action and Resource)",
+			    si, key);
 			return -POP_EFORMAT;
 		}
 	}
@@ -110,7 +111,8 @@ int api_policy_check(const json_t *doc, char *err, size_t err_len)
 	{
 		if (strcmp(key, "Version") != 0 && strcmp(key, "Statement") != 0 &&
 		    strcmp(key, "Id") != 0) {
-			snprintf(err, err_len, "%.64s: not supported (Version, Id, Statement)", key);
+			snprintf(err, err_len, "%.64s: not supported (Version, Id, Statement)",
+				 key);
 			return -POP_EFORMAT;
 		}
 	}
@@ -130,7 +132,8 @@ int api_policy_check(const json_t *doc, char *err, size_t err_len)
 			 API_POLICY_MAX_STATEMENTS);
 		return -POP_EFORMAT;
 	}
-	json_array_foreach(st, i, item) if ((rc = check_statement(item, i, err, err_len)) < 0) return rc;
+	json_array_foreach(st, i,
+			   item) if ((rc = check_statement(item, i, err, err_len)) < 0) return rc;
 	return 0;
 }
 
@@ -141,8 +144,8 @@ static bool any_matches(const json_t *v, const char *s, bool nocase)
 
 	if (json_is_string(v))
 		return api_wildcard_match(json_string_value(v), s, nocase);
-	json_array_foreach(v, i, item) if (api_wildcard_match(json_string_value(item), s, nocase))
-	    return true;
+	json_array_foreach(
+	    v, i, item) if (api_wildcard_match(json_string_value(item), s, nocase)) return true;
 	return false;
 }
 

@@ -42,8 +42,8 @@ enum api_location {
 };
 
 struct api_service {
-	const char *dir;	    /* botocore's directory name */
-	const char *signing_name;   /* SigV4 service name */
+	const char *dir;	  /* botocore's directory name */
+	const char *signing_name; /* SigV4 service name */
 	enum api_proto proto;
 	const char *xmlns;	    /* rest-xml namespace, else NULL */
 	const char *command_prefix; /* first control command word */
@@ -78,8 +78,8 @@ struct api_operation {
 	const char *name;    /* CreateHostedZone */
 	const char *command; /* "route53 create-hosted-zone" */
 	const char *method;
-	const char *uri; /* template: /2013-04-01/hostedzone/{Id} */
-	int input, output; /* shapes, or -1 */
+	const char *uri;	/* template: /2013-04-01/hostedzone/{Id} */
+	int input, output;	/* shapes, or -1 */
 	const char *input_root; /* rest-xml body element without a payload member */
 	int status;		/* on success */
 	const char *arn;	/* resource template: "...hostedzone/{Id}", or NULL: "*" */
@@ -149,7 +149,7 @@ ssize_t api_url_decode(const char *in, size_t len, char *out, size_t out_len);
 /** A request resolved to its operation and the control command's args. */
 struct api_request {
 	const struct api_operation *op;
-	json_t *args;	   /* owned */
+	json_t *args;	    /* owned */
 	char resource[512]; /* ARN the IAM check uses, "*" when none */
 };
 

@@ -183,7 +183,8 @@ static int set_text_member(json_t *args, const struct api_member *m, const char 
 		}
 		v = json_string(buf);
 		if (v == NULL)
-			return fault_set(f, 400, "InvalidInput", "%s: not UTF-8 text%s", m->wire, "");
+			return fault_set(f, 400, "InvalidInput", "%s: not UTF-8 text%s", m->wire,
+					 "");
 		return json_array_append_new(arr, v) < 0 ? -ENOMEM : 0;
 	}
 	v = text_value(m, buf, f);
@@ -243,7 +244,8 @@ static json_t *json_by_shape(const json_t *v, int shape, bool to_wire, struct ap
 		if (!json_is_array(v)) {
 			if (to_wire)
 				return json_deep_copy(v);
-			fault_set(f, 400, "ValidationException", "%s: must be a list%s", s->name, "");
+			fault_set(f, 400, "ValidationException", "%s: must be a list%s", s->name,
+				  "");
 			return NULL;
 		}
 		out = json_array();
@@ -264,7 +266,8 @@ static json_t *json_by_shape(const json_t *v, int shape, bool to_wire, struct ap
 		if (!json_is_object(v)) {
 			if (to_wire)
 				return json_deep_copy(v);
-			fault_set(f, 400, "ValidationException", "%s: must be a map%s", s->name, "");
+			fault_set(f, 400, "ValidationException", "%s: must be a map%s", s->name,
+				  "");
 			return NULL;
 		}
 		out = json_object();
@@ -316,7 +319,8 @@ static void resource_arn(const struct api_operation *op, const struct api_label 
 			if (nl == 7 && memcmp(t + 1, "account", 7) == 0)
 				snprintf(val, sizeof(val), "%s", account);
 			for (size_t i = 0; i < n_labels; i++)
-				if (labels[i].name_len == nl && memcmp(labels[i].name, t + 1, nl) == 0 &&
+				if (labels[i].name_len == nl &&
+				    memcmp(labels[i].name, t + 1, nl) == 0 &&
 				    api_url_decode(labels[i].value, labels[i].value_len, val,
 						   sizeof(val)) < 0)
 					val[0] = '\0';
@@ -353,7 +357,8 @@ int api_request_build(const struct api_operation *op, const struct api_http_requ
 		const struct api_member *m =
 		    find_member(op->input, API_LOC_URI, labels[i].name, labels[i].name_len, false);
 		if (m != NULL)
-			rc = set_text_member(args, m, labels[i].value, labels[i].value_len, true, f);
+			rc =
+			    set_text_member(args, m, labels[i].value, labels[i].value_len, true, f);
 	}
 	q = http->query;
 	qend = http->query + http->query_len;
@@ -368,8 +373,8 @@ int api_request_build(const struct api_operation *op, const struct api_http_requ
 			eq = amp;
 		kl = api_url_decode(q, (size_t)(eq - q), key, sizeof(key));
 		if (kl < 0) {
-			rc = fault_set(f, 400, "InvalidInput", "the query string is malformed%s%s", "",
-				       "");
+			rc = fault_set(f, 400, "InvalidInput", "the query string is malformed%s%s",
+				       "", "");
 			break;
 		}
 		const struct api_member *m =
@@ -415,7 +420,8 @@ int api_request_build(const struct api_operation *op, const struct api_http_requ
 		const struct api_member *pm = &api_members[in->first_member + in->payload];
 		const struct api_shape *ps = &api_shapes[pm->shape];
 		if (ps->type != API_T_STRUCTURE) {
-			json_object_set_new(args, pm->name, json_stringn(http->body, http->body_len));
+			json_object_set_new(args, pm->name,
+					    json_stringn(http->body, http->body_len));
 			goto done;
 		}
 		rc = api_xml_parse(http->body, http->body_len, pm->shape, pm->wire, &body, err,
@@ -423,15 +429,16 @@ int api_request_build(const struct api_operation *op, const struct api_http_requ
 		if (rc == 0)
 			json_object_set_new(args, pm->name, body);
 	} else {
-		rc = api_xml_parse(http->body, http->body_len, op->input, op->input_root, &body, err,
-				   sizeof(err));
+		rc = api_xml_parse(http->body, http->body_len, op->input, op->input_root, &body,
+				   err, sizeof(err));
 		if (rc == 0) {
 			json_object_update(args, body);
 			json_decref(body);
 		}
 	}
 	if (rc == -POP_EFORMAT)
-		fault_set(f, 400, svc->proto == API_PROTO_REST_XML ? "MalformedXML" : "InvalidInput",
+		fault_set(f, 400,
+			  svc->proto == API_PROTO_REST_XML ? "MalformedXML" : "InvalidInput",
 			  "%s%s", err, "");
 done:
 	if (rc == 0)
@@ -551,13 +558,19 @@ int api_error_status(const struct api_service *svc, const char *code)
 		const char *code;
 		int status;
 	} common[] = {
-	    {"AccessDenied", 403},	   {"AccessDeniedException", 403},
-	    {"SignatureDoesNotMatch", 403}, {"RequestTimeTooSkewed", 403},
-	    {"InvalidClientTokenId", 403},  {"IncompleteSignature", 400},
+	    {"AccessDenied", 403},
+	    {"AccessDeniedException", 403},
+	    {"SignatureDoesNotMatch", 403},
+	    {"RequestTimeTooSkewed", 403},
+	    {"InvalidClientTokenId", 403},
+	    {"IncompleteSignature", 400},
 	    {"MissingAuthenticationToken", 403},
-	    {"Throttling", 400},	   {"ThrottlingException", 429},
-	    {"InternalFailure", 500},	   {"ServiceUnavailable", 503},
-	    {"UnknownOperation", 404},	   {"InvalidAction", 400},
+	    {"Throttling", 400},
+	    {"ThrottlingException", 429},
+	    {"InternalFailure", 500},
+	    {"ServiceUnavailable", 503},
+	    {"UnknownOperation", 404},
+	    {"InvalidAction", 400},
 	    {"PreconditionFailed", 412},
 	};
 
@@ -634,7 +647,8 @@ double api_time_parse(const char *s)
 	if (*p == 'Z' && p[1] == '\0') {
 		off = 0;
 	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
-		off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600 + ((p[4] - '0') * 10 + (p[5] - '0')) * 60;
+		off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600 +
+		      ((p[4] - '0') * 10 + (p[5] - '0')) * 60;
 		if (*p == '-')
 			off = -off;
 	} else {

@@ -84,23 +84,40 @@ static void conn_want(struct api_conn *c, uint32_t events)
 static const char *status_text(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 400: return "Bad Request";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 409: return "Conflict";
-	case 411: return "Length Required";
-	case 412: return "Precondition Failed";
-	case 413: return "Content Too Large";
-	case 429: return "Too Many Requests";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 503: return "Service Unavailable";
-	case 505: return "HTTP Version Not Supported";
-	default: return "Unknown";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 204:
+		return "No Content";
+	case 400:
+		return "Bad Request";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 409:
+		return "Conflict";
+	case 411:
+		return "Length Required";
+	case 412:
+		return "Precondition Failed";
+	case 413:
+		return "Content Too Large";
+	case 429:
+		return "Too Many Requests";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 500:
+		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
+	case 503:
+		return "Service Unavailable";
+	case 505:
+		return "HTTP Version Not Supported";
+	default:
+		return "Unknown";
 	}
 }
 
@@ -117,8 +134,8 @@ static void queue_response(struct api_conn *c, const struct api_response *resp, 
 		     "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: pop\r\nContent-Type: %s\r\n"
 		     "Content-Length: %zu\r\n%sConnection: %s\r\n\r\n",
 		     resp->status, status_text(resp->status), date,
-		     resp->content_type != NULL ? resp->content_type : "text/plain",
-		     resp->body_len, resp->headers, keep_alive ? "keep-alive" : "close");
+		     resp->content_type != NULL ? resp->content_type : "text/plain", resp->body_len,
+		     resp->headers, keep_alive ? "keep-alive" : "close");
 	if (n < 0 || (size_t)n >= sizeof(head)) {
 		c->closing = true;
 		return;
@@ -189,7 +206,8 @@ static void conn_event(void *user, int fd, uint32_t events)
 		int status, rc;
 
 		if (c->out_sent < c->out_len) {
-			ret = SSL_write(c->ssl, c->out + c->out_sent, (int)(c->out_len - c->out_sent));
+			ret = SSL_write(c->ssl, c->out + c->out_sent,
+					(int)(c->out_len - c->out_sent));
 			if (ret <= 0) {
 				if (ssl_outcome(c, ret) < 0)
 					conn_close(c);
@@ -270,11 +288,12 @@ static void listen_event(void *user, int fd, uint32_t events)
 		}
 		if (srv->conn_count >= srv->cfg.max_connections) {
 			if (srv->refused_connections++ % 1000 == 0)
-				API_LOG(WARNING,
-					"Api.MaxConnections (%u) reached: connection refused (%llu so "
-					"far)",
-					srv->cfg.max_connections,
-					(unsigned long long)srv->refused_connections);
+				API_LOG(
+				    WARNING,
+				    "Api.MaxConnections (%u) reached: connection refused (%llu so "
+				    "far)",
+				    srv->cfg.max_connections,
+				    (unsigned long long)srv->refused_connections);
 			close(cfd);
 			continue;
 		}
@@ -285,7 +304,8 @@ static void listen_event(void *user, int fd, uint32_t events)
 			c->ssl = SSL_new(srv->ssl_ctx);
 		}
 		if (c == NULL || c->in == NULL || c->ssl == NULL || SSL_set_fd(c->ssl, cfd) != 1 ||
-		    ctl_server_watch(srv->env->server, cfd, EPOLLIN, conn_event, c, &c->watch) < 0) {
+		    ctl_server_watch(srv->env->server, cfd, EPOLLIN, conn_event, c, &c->watch) <
+			0) {
 			if (c != NULL) {
 				SSL_free(c->ssl);
 				free(c->in);
@@ -309,7 +329,8 @@ static void listen_event(void *user, int fd, uint32_t events)
 static void timer_event(void *user, int fd, uint32_t events)
 {
 	struct api_server *srv = user;
-	uint64_t ticks, now = pop_now_ns(), idle_ns = (uint64_t)srv->cfg.idle_timeout_s * 1000000000ull;
+	uint64_t ticks, now = pop_now_ns(),
+			idle_ns = (uint64_t)srv->cfg.idle_timeout_s * 1000000000ull;
 
 	(void)events;
 	if (read(fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
@@ -361,8 +382,8 @@ static int ssl_context(struct api_server *srv, const char *cert, const char *key
 	if (srv->ssl_ctx == NULL)
 		return -ENOMEM;
 	SSL_CTX_set_min_proto_version(srv->ssl_ctx, TLS1_2_VERSION);
-	SSL_CTX_set_mode(srv->ssl_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
-					   SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_mode(srv->ssl_ctx,
+			 SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (SSL_CTX_use_certificate_chain_file(srv->ssl_ctx, cert) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(srv->ssl_ctx, key, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(srv->ssl_ctx) != 1) {
@@ -423,8 +444,8 @@ int api_server_start(struct popd_env *env, const struct ctl_config_api *cfg,
 		return rc;
 	}
 	API_LOG(NOTICE, "AWS API endpoint on https://%s%s%s:%u/ (certificate %s)",
-		strchr(cfg->listen, ':') ? "[" : "", cfg->listen, strchr(cfg->listen, ':') ? "]" : "",
-		cfg->port, cert);
+		strchr(cfg->listen, ':') ? "[" : "", cfg->listen,
+		strchr(cfg->listen, ':') ? "]" : "", cfg->port, cert);
 	*out = srv;
 	return 0;
 }

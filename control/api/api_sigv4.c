@@ -33,7 +33,9 @@ static int unhex(const char *in, size_t n, uint8_t *out)
 		int v = 0;
 		for (int k = 0; k < 2; k++) {
 			char c = in[2 * i + (size_t)k];
-			int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+			int d = c >= '0' && c <= '9'   ? c - '0'
+				: c >= 'a' && c <= 'f' ? c - 'a' + 10
+						       : -1;
 			if (d < 0)
 				return -1;
 			v = v * 16 + d;
@@ -50,8 +52,8 @@ static int auth_param(const char *v, size_t len, const char *name, const char **
 	size_t nl = strlen(name);
 
 	for (size_t i = 0; i + nl < len; i++) {
-		if ((i == 0 || v[i - 1] == ' ' || v[i - 1] == ',') && memcmp(v + i, name, nl) == 0 &&
-		    v[i + nl] == '=') {
+		if ((i == 0 || v[i - 1] == ' ' || v[i - 1] == ',') &&
+		    memcmp(v + i, name, nl) == 0 && v[i + nl] == '=') {
 			const char *s = v + i + nl + 1, *e = s;
 			while (e < v + len && *e != ',' && *e != ' ')
 				e++;
@@ -254,8 +256,8 @@ static int canonical_query(struct api_buf *b, const char *q, size_t len)
 }
 
 /* "name:v1,v2" with every value's whitespace runs folded to one space. */
-static int canonical_header(struct api_buf *b, const struct api_http_request *req,
-			    const char *name, size_t name_len)
+static int canonical_header(struct api_buf *b, const struct api_http_request *req, const char *name,
+			    size_t name_len)
 {
 	bool found = false;
 

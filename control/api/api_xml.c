@@ -103,8 +103,8 @@ static int children_to_struct(const xmlNode *node, const struct api_shape *s, in
 			continue;
 		}
 		if (c->type != XML_ELEMENT_NODE)
-			return xml_fail(err, err_len, "%s: unexpected %s node", (const char *)node->name,
-					"non-element");
+			return xml_fail(err, err_len, "%s: unexpected %s node",
+					(const char *)node->name, "non-element");
 		m = member_by_wire(s, (const char *)c->name);
 		if (m == NULL)
 			return xml_fail(err, err_len, "<%s>: unknown element <%.64s>",
@@ -143,8 +143,8 @@ static int node_to_json(const xmlNode *node, int shape, int depth, json_t **out,
 
 	*out = NULL;
 	if (depth > API_XML_MAX_DEPTH)
-		return xml_fail(err, err_len, "<%s>: nested deeper than %s", (const char *)node->name,
-				"48");
+		return xml_fail(err, err_len, "<%s>: nested deeper than %s",
+				(const char *)node->name, "48");
 	switch (s->type) {
 	case API_T_STRUCTURE:
 		v = json_object();
@@ -179,7 +179,8 @@ static int node_to_json(const xmlNode *node, int shape, int depth, json_t **out,
 			json_t *val = NULL;
 			if (e->type != XML_ELEMENT_NODE)
 				continue;
-			for (const xmlNode *kv = e->children; kv != NULL && rc == 0; kv = kv->next) {
+			for (const xmlNode *kv = e->children; kv != NULL && rc == 0;
+			     kv = kv->next) {
 				if (kv->type != XML_ELEMENT_NODE)
 					continue;
 				if (name_is(kv, s->key_wire) && key == NULL)
@@ -305,12 +306,23 @@ void api_buf_xml_escaped(struct api_buf *b, const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const char *rep = NULL;
 		switch (s[i]) {
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '&': rep = "&amp;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\r': rep = "&#13;"; break;
-		default: break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '&':
+			rep = "&amp;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		case '\r':
+			rep = "&#13;";
+			break;
+		default:
+			break;
 		}
 		if (rep != NULL) {
 			api_buf_put(b, s + start, i - start);
@@ -380,8 +392,7 @@ void api_xml_render_members(struct api_buf *b, int shape, const json_t *value)
 		if (v == NULL || json_is_null(v) || m->location != API_LOC_BODY)
 			continue;
 		if (ms->type == API_T_LIST && (m->flattened || ms->flattened)) {
-			json_array_foreach(v, i, item)
-				api_xml_render(b, m->wire, ms->item, item);
+			json_array_foreach(v, i, item) api_xml_render(b, m->wire, ms->item, item);
 			continue;
 		}
 		api_xml_render(b, m->wire, m->shape, v);
@@ -402,8 +413,7 @@ void api_xml_render(struct api_buf *b, const char *name, int shape, const json_t
 		break;
 	case API_T_LIST:
 		open_tag(b, name);
-		json_array_foreach(value, i, item)
-			api_xml_render(b, s->item_wire, s->item, item);
+		json_array_foreach(value, i, item) api_xml_render(b, s->item_wire, s->item, item);
 		close_tag(b, name);
 		break;
 	case API_T_MAP: {

@@ -17,7 +17,7 @@
 struct config_field {
 	const char *name;
 	uint32_t min, max;
-	size_t offset; /* of the uint32_t in struct ctl_config */
+	size_t offset;	/* of the uint32_t in struct ctl_config */
 	size_t str_len; /* not 0: a string field, of a char[str_len] at offset */
 };
 
@@ -34,7 +34,7 @@ static const struct config_field control_fields[] = {
     {"IdleTimeoutSeconds", 1, 86400, offsetof(struct ctl_config, control.idle_timeout_s)},
 };
 
-#define API_FIELD(name) offsetof(struct ctl_config, api.name)
+#define API_FIELD(name)	 offsetof(struct ctl_config, api.name)
 #define API_STRING(name) API_FIELD(name), sizeof(((struct ctl_config *)0)->api.name)
 static const struct config_field api_fields[] = {
     {"Port", 0, 65535, API_FIELD(port), 0},
@@ -123,10 +123,11 @@ static int apply_section(const struct config_section *sec, json_t *obj, struct c
 			if (!json_is_string(value) || json_string_length(value) >= f->str_len ||
 			    strlen(json_string_value(value)) != json_string_length(value)) {
 				describe_value(value, got, sizeof(got));
-				return config_fail(err, err_len, -POP_ECONFIG, origin,
-						   "%s.%s: must be a string shorter than %zu bytes, "
-						   "got %s",
-						   sec->name, f->name, f->str_len, got);
+				return config_fail(
+				    err, err_len, -POP_ECONFIG, origin,
+				    "%s.%s: must be a string shorter than %zu bytes, "
+				    "got %s",
+				    sec->name, f->name, f->str_len, got);
 			}
 			memcpy((char *)next + f->offset, json_string_value(value),
 			       json_string_length(value) + 1);

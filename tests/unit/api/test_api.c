@@ -9,6 +9,7 @@
 #include "tap.h"
 
 #include "api_vectors.h"
+#include "config.h"
 
 #include <errno.h>
 #include <string.h>
@@ -188,8 +189,9 @@ static void test_responses_round_trip(void)
 	CHECK_EQ(api_response_render(op, result, &resp), 0);
 	CHECK_EQ(resp.status, 201);
 	CHECK(strstr(resp.headers, "Location: /2013-04-01/hostedzone/Z1\r\n") != NULL);
-	CHECK(strstr(resp.body, "<CreateHostedZoneResponse "
-				"xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\">") != NULL);
+	CHECK(strstr(resp.body,
+		     "<CreateHostedZoneResponse "
+		     "xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\">") != NULL);
 	CHECK(strstr(resp.body, "<NameServers><NameServer>ns1.a.</NameServer>") != NULL);
 	start = strstr(resp.body, "<CreateHostedZoneResponse");
 	CHECK_EQ(api_xml_parse(start, strlen(start), op->output, "CreateHostedZoneResponse", &back,
@@ -203,13 +205,15 @@ static void test_responses_round_trip(void)
 
 	/* A payload member is the root; ETag travels as a header. */
 	op = op_named("cloudfront", "GetDistributionConfig");
-	result = json_pack("{s:s, s:{s:s, s:b, s:{s:i, s:[s]}}}", "ETag", "E2", "DistributionConfig",
-			   "Comment", "c", "Enabled", 1, "Aliases", "Quantity", 1, "Items", "x.y");
+	result =
+	    json_pack("{s:s, s:{s:s, s:b, s:{s:i, s:[s]}}}", "ETag", "E2", "DistributionConfig",
+		      "Comment", "c", "Enabled", 1, "Aliases", "Quantity", 1, "Items", "x.y");
 	CHECK_EQ(api_response_render(op, result, &resp), 0);
 	CHECK_EQ(resp.status, 200);
 	CHECK(strstr(resp.headers, "ETag: E2\r\n") != NULL);
-	CHECK(strstr(resp.body, "<DistributionConfig "
-				"xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\">") != NULL);
+	CHECK(strstr(resp.body,
+		     "<DistributionConfig "
+		     "xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\">") != NULL);
 	CHECK(strstr(resp.body, "<Comment>c</Comment>") != NULL);
 	CHECK(strstr(resp.body, "<Items><CNAME>x.y</CNAME></Items>") != NULL);
 	free(resp.body);
@@ -222,7 +226,8 @@ static void test_responses_round_trip(void)
 		/* A member of the wrong type is passed on as it is, not dropped. */
 		result = json_pack("{s:s, s:{s:s}}", "name", "lb", "zonalShifts", "x", "y");
 		CHECK_EQ(api_response_render(op, result, &resp), 0);
-		CHECK(resp.body != NULL && strstr(resp.body, "\"zonalShifts\":{\"x\":\"y\"}") != NULL);
+		CHECK(resp.body != NULL &&
+		      strstr(resp.body, "\"zonalShifts\":{\"x\":\"y\"}") != NULL);
 		free(resp.body);
 		json_decref(result);
 	}
@@ -386,8 +391,8 @@ static void test_policy(void)
 	CHECK(!api_wildcard_match("route53:Get*", "route53:ListHostedZones", true));
 	CHECK(api_wildcard_match("a*b*c", "aXXbYYc", false));
 	CHECK(!api_wildcard_match("a*b*c", "aXXbYY", false));
-	CHECK(api_wildcard_match("arn:aws:route53:::hostedzone/Z?", "arn:aws:route53:::hostedzone/Z1",
-				 false));
+	CHECK(api_wildcard_match("arn:aws:route53:::hostedzone/Z?",
+				 "arn:aws:route53:::hostedzone/Z1", false));
 	CHECK(!api_wildcard_match("arn:aws:route53:::hostedzone/z1",
 				  "arn:aws:route53:::hostedzone/Z1", false));
 
@@ -449,6 +454,33 @@ static void test_time(void)
 	CHECK(strcmp(text, "2026-11-27T10:00:00.250Z") == 0);
 }
 
+static void test_config_section(void)
+{
+	struct ctl_config cfg;
+	char err[512];
+	static const char *const bad[] = {
+	    "{\"Api\": {\"Port\": 70000}}",
+	    "{\"Api\": {\"Listen\": 5}}",
+	    "{\"Api\": {\"MaxHeaders\": 500}}",
+	    "{\"Api\": {\"Lisen\": \"::1\"}}",
+	    "{\"Api\": {\"AccountId\": \"12345678901234567890\"}}",
+	};
+
+	CHECK_EQ(ctl_config_load_default(&cfg, err, sizeof(err)), 0);
+	CHECK_EQ(cfg.api.port, 0);
+	CHECK(strcmp(cfg.api.listen, "127.0.0.1") == 0 && cfg.api.max_headers > 0 &&
+	      cfg.api.burst > 0 && cfg.api.requests_per_second > 0);
+	static const char good[] = "{\"Api\": {\"Port\": 8443, \"Listen\": \"::1\", \"Burst\": 3}}";
+	CHECK_EQ(ctl_config_parse(good, strlen(good), "t", &cfg, err, sizeof(err)), 0);
+	CHECK(cfg.api.port == 8443 && strcmp(cfg.api.listen, "::1") == 0 && cfg.api.burst == 3);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_EQ(ctl_config_parse(bad[i], strlen(bad[i]), "t", &cfg, err, sizeof(err)),
+			 -POP_ECONFIG);
+		CHECK(strstr(err, "Api.") != NULL);
+		CHECK(cfg.api.port == 8443);
+	}
+}
+
 int main(void)
 {
 	RUN(test_sigv4_matches_botocore);
@@ -462,5 +494,6 @@ int main(void)
 	RUN(test_policy);
 	RUN(test_secret_sealing);
 	RUN(test_time);
+	RUN(test_config_section);
 	return tap_done();
 }
