@@ -8,6 +8,7 @@ Prints one "PASS text" or "FAIL text" line per check.
 """
 import datetime
 import sys
+import time
 from unittest import mock
 
 import boto3
@@ -105,19 +106,28 @@ elif check == "explicit-deny":
     result(z["HostedZone"]["Id"].endswith(zone), "reading is still allowed")
 
 elif check == "throttle":
+    # args: zone id, Burst, RequestsPerSecond. Until the first Throttling, at
+    # most 400 requests: the bucket's depth, plus its refill, were answered.
+    zone, burst, rate = args[0], int(args[1]), float(args[2])
     r53 = client()
-    codes = {}
-    for _ in range(int(args[0])):
+    answered, first, other = 0, None, None
+    start = time.monotonic()
+    while answered < 400 and first is None and other is None:
         try:
-            r53.get_hosted_zone(Id=args[1])
-            codes["ok"] = codes.get("ok", 0) + 1
+            r53.get_hosted_zone(Id=zone)
+            answered += 1
         except botocore.exceptions.ClientError as e:
-            k = "%s %d" % (e.response["Error"]["Code"],
-                           e.response["ResponseMetadata"]["HTTPStatusCode"])
-            codes[k] = codes.get(k, 0) + 1
-    result(codes.get("ok", 0) > 0 and codes.get("Throttling 400", 0) > 0 and len(codes) == 2,
-           "a burst of %s requests: some answered, the rest Throttling 400 (%s)"
-           % (args[0], codes))
+            code = "%s %d" % (e.response["Error"]["Code"],
+                              e.response["ResponseMetadata"]["HTTPStatusCode"])
+            if code == "Throttling 400":
+                first = code
+            else:
+                other = code
+    elapsed = time.monotonic() - start
+    most = burst + rate * elapsed + 1
+    result(first is not None and other is None and burst <= answered <= most,
+           "Throttling 400 after %d requests in %.1f s (Burst %d, %g per second: %d to %d)"
+           % (answered, elapsed, burst, rate, burst, most))
     # Standard retries (as SDKs use by default) ride through Throttling.
     retrying = boto3.client("route53", endpoint_url=endpoint, verify=ca,
                             aws_access_key_id=key_id, aws_secret_access_key=secret,
@@ -125,9 +135,66 @@ elif check == "throttle":
                             config=Config(retries={"max_attempts": 10, "mode": "standard"}))
     ok = 0
     for _ in range(10):
-        retrying.get_hosted_zone(Id=args[1])
+        retrying.get_hosted_zone(Id=zone)
         ok += 1
     result(ok == 10, "with standard retries all of 10 more requests succeed")
+
+elif check == "limits":
+    # args: Api.MaxConnections, Api.IdleTimeoutSeconds, Api.MaxRequestBytes, Api.MaxHeaders
+    import socket
+    import ssl
+    max_conns, idle_s, max_bytes, max_headers = (int(a) for a in args)
+    host, port = endpoint.split("//")[1].split(":")
+    ctx = ssl.create_default_context(cafile=ca)
+
+    def connect():
+        raw = socket.create_connection((host, int(port)), timeout=5)
+        return ctx.wrap_socket(raw, server_hostname=host)
+
+    def exchange(request):
+        s = connect()
+        s.sendall(request)
+        data = b""
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        except (ConnectionError, socket.timeout, ssl.SSLError):
+            pass
+        s.close()
+        return data.split(b"\r\n", 1)[0].decode(errors="replace")
+
+    held = [connect() for _ in range(max_conns)]
+    try:
+        extra = connect()
+        extra.settimeout(5)
+        closed = extra.recv(1) == b""
+    except (ConnectionError, ssl.SSLError, OSError):
+        closed = True
+    result(closed, "connection %d beyond Api.MaxConnections is closed at once" % (max_conns + 1))
+    time.sleep(idle_s + 2.5)
+    dropped = 0
+    for h in held:
+        h.settimeout(2)
+        try:
+            dropped += h.recv(1) == b""
+        except (ConnectionError, ssl.SSLError, OSError):
+            dropped += 1
+        h.close()
+    result(dropped == max_conns, "%d of %d idle connections closed after Api.IdleTimeoutSeconds"
+           % (dropped, max_conns))
+    line = exchange(b"POST /2013-04-01/hostedzone HTTP/1.1\r\nHost: x\r\nContent-Length: %d"
+                    b"\r\n\r\n" % (max_bytes + 1))
+    result(line.startswith("HTTP/1.1 413"), "a body over Api.MaxRequestBytes: %s" % line)
+    headers = b"".join(b"X-H%d: v\r\n" % i for i in range(max_headers + 1))
+    line = exchange(b"GET /2013-04-01/hostedzone HTTP/1.1\r\n" + headers + b"\r\n")
+    result(line.startswith("HTTP/1.1 431"), "more than Api.MaxHeaders headers: %s" % line)
+    line = exchange(b"GET /2013-04-01/hostedzone HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+    result(line.startswith("HTTP/1.1 501"), "a transfer coding: %s" % line)
+    line = exchange(b"GET /2013-04-01/hostedzone HTTP/1.1\r\nHost: x\r\n\r\n")
+    result(line.startswith("HTTP/1.1 403"), "no signature at all: %s" % line)
 
 elif check == "boto3-route53":
     r53 = client()

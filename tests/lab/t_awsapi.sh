@@ -22,7 +22,8 @@ fi
 
 cat >"$work/config.json" <<'JSON'
 {"Bootstrap": {},
- "Api": {"Port": 8443, "Listen": "127.0.0.1", "RequestsPerSecond": 2, "Burst": 30}}
+ "Api": {"Port": 8443, "Listen": "127.0.0.1", "RequestsPerSecond": 2, "Burst": 30,
+         "MaxConnections": 8, "IdleTimeoutSeconds": 5, "MaxRequestBytes": 65536, "MaxHeaders": 32}}
 JSON
 if ! "$POP_LAB" up --name "$LAB" --config "$work/config.json" >"$work/up.log" 2>&1; then
 	not_ok "pop-lab up"
@@ -313,6 +314,7 @@ check "an operation of the model pop does not implement (list-traffic-policies):
 # ---- boto3: the SDK's own parsing, waiters and paginators; SigV4 negatives ----
 boto "$KEY" "$SECRET" boto3-route53
 boto "$KEY" "$SECRET" signatures
+boto "$KEY" "$SECRET" limits 8 5 65536 32
 
 # ---- policies: one zone only; an explicit Deny ----
 OTHER=$(pc route53 create-hosted-zone --name other.test --caller-reference "other-$LAB" | jget HostedZone.Id)
@@ -339,7 +341,7 @@ check "iam list-user-policies" \
 # ---- throttling: Burst 30, 2 per second, per key ----
 pc iam create-access-key --user-name admin >"$work/key3.json"
 boto "$(jget AccessKey.AccessKeyId <"$work/key3.json")" "$(jget AccessKey.SecretAccessKey <"$work/key3.json")" \
-	throttle 120 "$ONE"
+	throttle "$ONE" 30 2
 check "a third key for one user: LimitExceeded (2 per user, as IAM)" \
 	bash -c "$POPCTL --socket $sock iam create-access-key --user-name admin 2>&1 | grep -q LimitExceeded"
 
