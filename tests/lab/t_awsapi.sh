@@ -116,6 +116,11 @@ check "get-hosted-zone --id /hostedzone/ID (the form the CLI prints)" \
 	bash -c "[ \"\$(aws route53 get-hosted-zone --id $ZONE | jget HostedZone.Config.Comment)\" = 'made with the AWS CLI' ]"
 check "list-hosted-zones lists it" \
 	bash -c "aws route53 list-hosted-zones | grep -q '$ZONE'"
+first=$(aws route53 list-hosted-zones-by-name --dns-name api.test --max-items 1 \
+	--query 'HostedZones[0].Id' --output text)
+check "list-hosted-zones-by-name --dns-name starts at that zone ($first)" [ "$first" = "$ZONE" ]
+n=$(aws route53 get-hosted-zone-count --query HostedZoneCount --output text)
+check "get-hosted-zone-count ($n)" [ "$n" = 1 ]
 check "popctl sees the zone made over the AWS API at once" \
 	bash -c "$POPCTL --socket $sock --output json route53 get-hosted-zone --id $ZID | grep -q api.test"
 
