@@ -16,7 +16,7 @@
 
 struct zone_key {
 	char key[260]; /* labels reversed, lower case, no final dot */
-	char id[40];
+	char id[64];
 };
 
 static void reversed_key(const char *name, char *out, size_t len)
