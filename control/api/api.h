@@ -16,8 +16,8 @@
  * one validation, one store.
  *
  * Commands (popctl iam ...): create-access-key, list-access-keys,
- * delete-access-key, put-user-policy, get-user-policy, list-user-policies,
- * delete-user-policy, in IAM's JSON shapes.
+ * update-access-key, delete-access-key, put-user-policy, get-user-policy,
+ * list-user-policies, delete-user-policy, in IAM's JSON shapes.
  *
  * Config section "Api" (see config.h): Port (0: off), Listen, certificate
  * and key files (empty: a self-signed pair made on first start in the state

@@ -380,6 +380,38 @@ static int cmd_delete_access_key(struct ctl_call *call)
 	return rc;
 }
 
+static int cmd_update_access_key(struct ctl_call *call)
+{
+	const char *id = json_string_value(json_object_get(call->args, "AccessKeyId"));
+	const char *status = json_string_value(json_object_get(call->args, "Status"));
+	sqlite3 *db = store_db(env_of(call)->store);
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if ((rc = only_args(call, "AccessKeyId Status UserName User")) < 0)
+		return rc;
+	if (id == NULL || status == NULL ||
+	    (strcmp(status, "Active") != 0 && strcmp(status, "Inactive") != 0))
+		return ctl_call_fail(call, -EINVAL, "ValidationError",
+				     "--access-key-id ID --status Active|Inactive");
+	rc = sqlite3_prepare_v2(db, "UPDATE api_access_keys SET status = ? WHERE access_key_id = ?",
+				-1, &q, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(q, 1, status, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(q);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return ctl_call_fail(call, store_error(rc), "ServiceFailure", "%s",
+				     pop_strerror(store_error(rc)));
+	if (sqlite3_changes(db) == 0)
+		return ctl_call_fail(call, -ENOENT, "NoSuchEntity",
+				     "The Access Key with id %s cannot be found.", id);
+	API_LOG(NOTICE, "access key %s is now %s", id, status);
+	return 0;
+}
+
 static int policy_args(struct ctl_call *call, const char **user, const char **name)
 {
 	int rc;
@@ -539,6 +571,8 @@ const struct ctl_command api_commands[] = {
      cmd_create_access_key, CTL_CMD_MUTATES},
     {"iam list-access-keys", "[--user-name NAME] -> {AccessKeyMetadata}", cmd_list_access_keys, 0},
     {"iam delete-access-key", "--access-key-id ID [--user-name NAME]", cmd_delete_access_key,
+     CTL_CMD_MUTATES},
+    {"iam update-access-key", "--access-key-id ID --status Active|Inactive", cmd_update_access_key,
      CTL_CMD_MUTATES},
     {"iam put-user-policy",
      "--user-name NAME --policy-name NAME --policy-document file://policy.json",

@@ -350,6 +350,14 @@ boto "$(jget AccessKey.AccessKeyId <"$work/key3.json")" "$(jget AccessKey.Secret
 check "a third key for one user: LimitExceeded (2 per user, as IAM)" \
 	bash -c "$POPCTL --socket $sock iam create-access-key --user-name admin 2>&1 | grep -q LimitExceeded"
 
+# ---- an inactive key is refused until it is made active again ----
+pc iam update-access-key --access-key-id "$KEY2" --status Inactive >/dev/null
+check "an Inactive key: InvalidClientTokenId" \
+	fails_with InvalidClientTokenId env KEY="$KEY2" SECRET="$SECRET2" bash -c 'aws route53 get-hosted-zone --id "$1"' _ "$ONE"
+pc iam update-access-key --access-key-id "$KEY2" --status Active >/dev/null
+check "made Active again, it works" \
+	env KEY="$KEY2" SECRET="$SECRET2" bash -c 'aws route53 get-hosted-zone --id "$1" >/dev/null' _ "$ONE"
+
 # ---- deleting a key ends its access ----
 check "iam delete-access-key" \
 	bash -c "$POPCTL --socket $sock iam delete-access-key --access-key-id $KEY2 >/dev/null"
