@@ -255,7 +255,8 @@ static const struct popd_module {
 	void (*stop)(struct popd_env *env);
 } popd_modules[] = {
     {"transactions", NULL, txn_commands, &txn_command_count, NULL, NULL},
-    {"route53", route53_init, route53_commands, &route53_command_count, NULL, NULL},
+    {"route53", route53_init, route53_commands, &route53_command_count, route53_health_start,
+     route53_health_stop},
     {"cloudfront", cloudfront_init, cloudfront_commands, &cloudfront_command_count, NULL, NULL},
     {"geo", geo_init, geo_commands, &geo_command_count, NULL, NULL},
 };

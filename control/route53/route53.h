@@ -75,6 +75,7 @@
 #include "tables.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 /** Most changes (and ResourceRecord values) in one change batch. */
 #define ROUTE53_MAX_CHANGES 1000
@@ -102,5 +103,26 @@ int route53_init(struct popd_env *env);
  * @return 0 or a negative error (tb then holds nothing usable).
  */
 int route53_compile_zones(struct popd_env *env, struct tables_builder *tb);
+
+/** Resolves a routing control's ARN to its TABLES_LIVE_ROUTING_CONTROL slot (-ENOENT). */
+typedef int route53_control_slot_fn(struct popd_env *env, const char *arn, uint32_t *slot);
+
+/** ARC registers how RECOVERY_CONTROL health checks find their routing control. */
+void route53_set_control_resolver(route53_control_slot_fn *fn);
+
+/** Start the health checkers of the stored checks (popd's module start, after bootstrap). */
+int route53_health_start(struct popd_env *env);
+
+/** Stop them. */
+void route53_health_stop(struct popd_env *env);
+
+/** Re-evaluate calculated and routing-control checks now (ARC changed a control). */
+void route53_health_refresh(struct popd_env *env);
+
+/**
+ * A health check's status now (TABLES_HEALTH_*), or -ENOENT when no health
+ * check has that id.
+ */
+int route53_health_status(struct popd_env *env, const char *id);
 
 #endif /* POP_ROUTE53_H */
