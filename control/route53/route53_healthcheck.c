@@ -144,6 +144,28 @@ static const struct r53_member m_put_checkers[] = {
 };
 static const struct r53_shape put_checkers_input = {.kind = R53_STRUCT, .members = m_put_checkers};
 
+/*
+ * popctl cannot know the model's types, so "--failure-threshold 3" arrives
+ * as the string "3" (the AWS CLI converts it by the model): whole numbers
+ * in a string become numbers for the members the shape says are integers.
+ */
+static void coerce_longs(json_t *args, const struct r53_shape *shape)
+{
+	for (const struct r53_member *m = shape->members; m->name != NULL; m++) {
+		json_t *v = json_object_get(args, m->name);
+		const char *text = json_string_value(v);
+		char *end;
+		long long n;
+
+		if (m->shape->kind != R53_LONG || text == NULL || text[0] == '\0')
+			continue;
+		errno = 0;
+		n = strtoll(text, &end, 10);
+		if (errno == 0 && *end == '\0')
+			json_object_set_new(args, m->name, json_integer(n));
+	}
+}
+
 /* ------------------------------------------------------------ state */
 
 static struct health_engine *engine;
@@ -686,6 +708,7 @@ int r53_cmd_update_health_check(struct ctl_call *call)
 	size_t i;
 	int rc;
 
+	coerce_longs(call->args, &update_input);
 	if ((rc = r53_check_input(call, call->args, &update_input)) < 0)
 		return rc;
 	id = json_string_value(json_object_get(call->args, "HealthCheckId"));
@@ -784,6 +807,7 @@ int r53_cmd_put_health_checkers(struct ctl_call *call)
 	size_t i;
 	int rc;
 
+	coerce_longs(call->args, &put_checkers_input);
 	if ((rc = r53_check_input(call, call->args, &put_checkers_input)) < 0)
 		return rc;
 	json_array_foreach(list, i, v)
