@@ -5,6 +5,7 @@
  * (systemd or the lab supervise it). Exit: 0 after SIGTERM/SIGINT, 1 when it
  * cannot start, 2 on a usage or config error.
  */
+#include "arc.h"
 #include "base.h"
 #include "cloudfront.h"
 #include "config.h"
@@ -259,6 +260,7 @@ static const struct popd_module {
      route53_health_stop},
     {"cloudfront", cloudfront_init, cloudfront_commands, &cloudfront_command_count, NULL, NULL},
     {"geo", geo_init, geo_commands, &geo_command_count, NULL, NULL},
+    {"arc", arc_init, arc_commands, &arc_command_count, arc_start, arc_stop},
 };
 
 #define POPD_MODULE_COUNT (sizeof(popd_modules) / sizeof(popd_modules[0]))

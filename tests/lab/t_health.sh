@@ -193,6 +193,54 @@ id=$(hc spare '{"Type":"TCP","IPAddress":"198.18.1.2","Port":7000,"RequestInterv
 pc route53 delete-health-check --health-check-id "$id" >/dev/null
 out=$(pc route53 get-health-check --health-check-id "$id" 2>&1)
 check "a deleted check is gone (NoSuchHealthCheck)" grep -q NoSuchHealthCheck <<<"$out"
+
+# Zonal shift: targets get their availability zone from the appliance's prefixes.
+pc arc put-availability-zones --availability-zones '[{"Name":"use1-az1","Prefixes":["198.18.1.2/32"]},{"Name":"use1-az2","Prefixes":["198.18.1.3/32"]}]' >/dev/null
+printf '{"Changes":[%s,%s]}' \
+	'{"Action":"CREATE","ResourceRecordSet":{"Name":"zs.example.com","Type":"A","TTL":1,"SetIdentifier":"a","MultiValueAnswer":true,"ResourceRecords":[{"Value":"198.18.1.2"}]}}' \
+	'{"Action":"CREATE","ResourceRecordSet":{"Name":"zs.example.com","Type":"A","TTL":1,"SetIdentifier":"b","MultiValueAnswer":true,"ResourceRecords":[{"Value":"198.18.1.3"}]}}' >"$work/zs.json"
+change=$(pc route53 change-resource-record-sets --hosted-zone-id "$zone" --change-batch "file://$work/zs.json" | jget ChangeInfo.Id)
+for _ in $(seq 100); do [ "$(pc route53 get-change --id "$change" | jget ChangeInfo.Status)" = INSYNC ] && break; sleep 0.1; done
+check "both availability zones answer before a shift" until_ zs.example.com A until 198.18.1.2 3
+shift=$(pc arc start-zonal-shift --resource-identifier "arn:aws:route53:::hostedzone/$zone" --away-from use1-az1 --expires-in 4s --comment "lab shift" | jget zonalShiftId)
+t0=$(date +%s.%N)
+check "start-zonal-shift returns an id" test -n "$shift"
+check "shifted away from use1-az1: its target is never answered" watch zs.example.com A never 198.18.1.2 2
+out=$(pc arc start-zonal-shift --resource-identifier "arn:aws:route53:::hostedzone/$zone" --away-from use1-az2 --expires-in 1m --comment second 2>&1)
+check "a second active shift of the same resource: ConflictException" grep -q ConflictException <<<"$out"
+check "list-zonal-shifts shows it ACTIVE" grep -q "$shift" <<<"$(pc arc list-zonal-shifts --status ACTIVE)"
+ms=$(watch zs.example.com A until 198.18.1.2 10 "$t0")
+check "the shift expires on time: use1-az1 is answered again ($ms ms after a 4 s shift)" test "${ms%%[!0-9]*}" -ge 3500 -a "${ms%%[!0-9]*}" -le 5500 2>/dev/null
+echo "# zonal shift of 4 s: use1-az1 back in answers after $ms ms"
+check "get-zonal-shift: EXPIRED" test "$(pc arc get-zonal-shift --zonal-shift-id "$shift" | jget status)" = EXPIRED
+shift=$(pc arc start-zonal-shift --resource-identifier "/hostedzone/$zone" --away-from use1-az2 --expires-in 1h --comment long | jget zonalShiftId)
+check "a shift away from use1-az2" watch zs.example.com A never 198.18.1.3 1
+"$POP_LAB" restart-control "$LAB" >/dev/null
+check "a zonal shift survives a popd restart" watch zs.example.com A never 198.18.1.3 1
+pc arc cancel-zonal-shift --zonal-shift-id "$shift" >/dev/null
+check "cancel-zonal-shift: use1-az2 answers again" until_ zs.example.com A until 198.18.1.3 3
+
+# Routing controls with a safety rule, and a RECOVERY_CONTROL health check on one of them.
+cluster=arn:aws:route53-recovery-control::pop:cluster/local
+panel=$(pc arc create-control-panel --cluster-arn "$cluster" --control-panel-name lab | jget ControlPanel.ControlPanelArn)
+rc1=$(pc arc create-routing-control --cluster-arn "$cluster" --control-panel-arn "$panel" --routing-control-name cell1 | jget RoutingControl.RoutingControlArn)
+rc2=$(pc arc create-routing-control --cluster-arn "$cluster" --control-panel-arn "$panel" --routing-control-name cell2 | jget RoutingControl.RoutingControlArn)
+pc arc update-routing-control-state --routing-control-arn "$rc1" --routing-control-state On >/dev/null
+pc arc update-routing-control-state --routing-control-arn "$rc2" --routing-control-state On >/dev/null
+rule=$(pc arc create-safety-rule --assertion-rule "{\"ControlPanelArn\":\"$panel\",\"Name\":\"one-on\",\"AssertedControls\":[\"$rc1\",\"$rc2\"],\"RuleConfig\":{\"Type\":\"ATLEAST\",\"Threshold\":1,\"Inverted\":false},\"WaitPeriodMs\":0}" | jget AssertionRule.SafetyRuleArn)
+check "an assertion rule (at least 1 of 2 on)" test -n "$rule"
+rchc=$(hc rchc "{\"Type\":\"RECOVERY_CONTROL\",\"RoutingControlArn\":\"$rc1\"}")
+{ echo '{"Changes":['; pair rc "$rchc"; echo ']}'; } >"$work/rc.json"
+change=$(pc route53 change-resource-record-sets --hosted-zone-id "$zone" --change-batch "file://$work/rc.json" | jget ChangeInfo.Id)
+for _ in $(seq 100); do [ "$(pc route53 get-change --id "$change" | jget ChangeInfo.Status)" = INSYNC ] && break; sleep 0.1; done
+check "routing control cell1 On: the primary answers" until_ rc.example.com A until 198.18.1.2 3
+pc arc update-routing-control-state --routing-control-arn "$rc1" --routing-control-state Off >/dev/null
+check "cell1 Off (cell2 still On): the secondary answers at once" until_ rc.example.com A until 198.18.1.3 2
+out=$(pc arc update-routing-control-state --routing-control-arn "$rc2" --routing-control-state Off 2>&1)
+check "turning the last control off breaks the rule: refused (ConflictException)" grep -q "ConflictException.*one-on" <<<"$out"
+check "the refused change changed nothing" test "$(pc arc get-routing-control-state --routing-control-arn "$rc2" | jget RoutingControlState)" = On
+pc arc update-routing-control-state --routing-control-arn "$rc1" --routing-control-state On >/dev/null
+check "cell1 On again: the primary answers" until_ rc.example.com A until 198.18.1.2 2
 n=$(pc route53 list-health-checks | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["HealthChecks"]))')
-check "list-health-checks lists the 8 checks" test "$n" = 8
+check "list-health-checks lists the 9 checks" test "$n" = 9
 tap_end
