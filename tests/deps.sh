@@ -12,6 +12,7 @@ packages=(
 	libclang-rt-14-dev clang-format cppcheck python3 python3-dnspython iproute2 iputils-ping ethtool bpftool
 	procps psmisc knot-dnsutils knot
 	libmaxmind-db-writer-perl
+	libcurl4-openssl-dev nginx-light socat openssl
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -46,7 +46,8 @@ int arc_str(struct ctl_call *call, const char *name, bool required, size_t min, 
 	}
 	if (!json_is_string(v) || json_string_length(v) < min || json_string_length(v) > max)
 		return ctl_call_fail(call, -EINVAL, "ValidationException",
-				     "%s must be a string of %zu to %zu characters", name, min, max);
+				     "%s must be a string of %zu to %zu characters", name, min,
+				     max);
 	*out = json_string_value(v);
 	return 0;
 }
@@ -68,10 +69,11 @@ int arc_allowed(struct ctl_call *call, const char *allowed)
 			p += n + (p[n] == ',');
 		}
 		if (!ok)
-			return ctl_call_fail(call, -EINVAL, "ValidationException",
-					     "Unknown parameter in input: \"%.64s\", must be one of: "
-					     "%s",
-					     key, allowed != NULL ? allowed : "(none)");
+			return ctl_call_fail(
+			    call, -EINVAL, "ValidationException",
+			    "Unknown parameter in input: \"%.64s\", must be one of: "
+			    "%s",
+			    key, allowed != NULL ? allowed : "(none)");
 	}
 	return 0;
 }
@@ -161,8 +163,8 @@ static int cmd_create_control(struct ctl_call *call)
 	sqlite3_stmt *q;
 	int rc;
 
-	if ((rc = arc_allowed(call,
-				   "ClusterArn,ControlPanelArn,RoutingControlName,ClientToken")) < 0 ||
+	if ((rc = arc_allowed(call, "ClusterArn,ControlPanelArn,RoutingControlName,ClientToken")) <
+		0 ||
 	    (rc = arc_str(call, "ClusterArn", true, 1, 256, &cluster)) < 0 ||
 	    (rc = arc_str(call, "ControlPanelArn", true, 1, 256, &panel)) < 0 ||
 	    (rc = arc_str(call, "RoutingControlName", true, 1, 64, &name)) < 0)
@@ -172,10 +174,11 @@ static int cmd_create_control(struct ctl_call *call)
 				     "No control panel %s", panel);
 	new_suffix(suffix, 17);
 	snprintf(arn, sizeof(arn), "%s/routingcontrol/%s", panel, suffix);
-	rc = sqlite3_prepare_v2(db,
-				"INSERT INTO arc_controls (arn, panel, name, state, slot) SELECT ?, "
-				"?, ?, 0, COALESCE(MAX(slot) + 1, 0) FROM arc_controls",
-				-1, &q, NULL);
+	rc =
+	    sqlite3_prepare_v2(db,
+			       "INSERT INTO arc_controls (arn, panel, name, state, slot) SELECT ?, "
+			       "?, ?, 0, COALESCE(MAX(slot) + 1, 0) FROM arc_controls",
+			       -1, &q, NULL);
 	if (rc != SQLITE_OK)
 		return arc_db_fail(call, db, rc);
 	sqlite3_bind_text(q, 1, arn, -1, SQLITE_STATIC);
@@ -185,9 +188,9 @@ static int cmd_create_control(struct ctl_call *call)
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE)
 		return arc_db_fail(call, db, rc);
-	call->result = json_pack("{s:{s:s, s:s, s:s, s:s}}", "RoutingControl", "ControlPanelArn",
-				 panel, "Name", name, "RoutingControlArn", arn, "Status",
-				 "DEPLOYED");
+	call->result =
+	    json_pack("{s:{s:s, s:s, s:s, s:s}}", "RoutingControl", "ControlPanelArn", panel,
+		      "Name", name, "RoutingControlArn", arn, "Status", "DEPLOYED");
 	return 0;
 }
 
@@ -275,9 +278,8 @@ static int cmd_create_rule(struct ctl_call *call)
 	json_object_set_new(out, "SafetyRuleArn", json_string(arn));
 	json_object_set_new(out, "Status", json_string("DEPLOYED"));
 	body = json_dumps(out, JSON_COMPACT);
-	rc = sqlite3_prepare_v2(db,
-				"INSERT INTO arc_rules (arn, panel, kind, body) VALUES (?, ?, ?, ?)",
-				-1, &q, NULL);
+	rc = sqlite3_prepare_v2(
+	    db, "INSERT INTO arc_rules (arn, panel, kind, body) VALUES (?, ?, ?, ?)", -1, &q, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(q, 1, arn, -1, SQLITE_STATIC);
 		sqlite3_bind_text(q, 2, panel, -1, SQLITE_STATIC);
@@ -340,7 +342,7 @@ static int cmd_update_state(struct ctl_call *call)
 	int rc;
 
 	if ((rc = arc_allowed(call, "RoutingControlArn,RoutingControlState,"
-					 "SafetyRulesToOverride")) < 0 ||
+				    "SafetyRulesToOverride")) < 0 ||
 	    (rc = arc_str(call, "RoutingControlArn", true, 1, 256, &arn)) < 0 ||
 	    (rc = arc_str(call, "RoutingControlState", true, 2, 3, &state)) < 0)
 		return rc;
@@ -375,7 +377,7 @@ static int cmd_update_state(struct ctl_call *call)
 		const json_t *list =
 		    json_object_get(body, assertion ? "AssertedControls" : "GatingControls");
 		const char *type = json_string_value(json_object_get(cfg, "Type"));
-		enum arc_rule_type t = type != NULL && strcmp(type, "AND") == 0  ? ARC_RULE_AND
+		enum arc_rule_type t = type != NULL && strcmp(type, "AND") == 0	 ? ARC_RULE_AND
 				       : type != NULL && strcmp(type, "OR") == 0 ? ARC_RULE_OR
 										 : ARC_RULE_ATLEAST;
 		bool holds = true, applies;
@@ -407,8 +409,8 @@ static int cmd_update_state(struct ctl_call *call)
 	}
 	sqlite3_finalize(r);
 	sqlite3_finalize(q);
-	rc = sqlite3_prepare_v2(db, "UPDATE arc_controls SET state = ? WHERE arn = ?", -1, &q,
-				NULL);
+	rc =
+	    sqlite3_prepare_v2(db, "UPDATE arc_controls SET state = ? WHERE arn = ?", -1, &q, NULL);
 	if (rc != SQLITE_OK)
 		return arc_db_fail(call, db, rc);
 	sqlite3_bind_int(q, 1, on);
@@ -459,19 +461,17 @@ static int cmd_list_controls(struct ctl_call *call)
 	if ((rc = arc_allowed(call, "ControlPanelArn,MaxResults,NextToken")) < 0 ||
 	    (rc = arc_str(call, "ControlPanelArn", true, 1, 256, &panel)) < 0)
 		return rc;
-	rc = sqlite3_prepare_v2(db, "SELECT arn, name FROM arc_controls WHERE panel = ? ORDER BY name",
-				-1, &q, NULL);
+	rc = sqlite3_prepare_v2(
+	    db, "SELECT arn, name FROM arc_controls WHERE panel = ? ORDER BY name", -1, &q, NULL);
 	if (rc != SQLITE_OK)
 		return arc_db_fail(call, db, rc);
 	sqlite3_bind_text(q, 1, panel, -1, SQLITE_STATIC);
 	list = json_array();
 	while (sqlite3_step(q) == SQLITE_ROW)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "ControlPanelArn",
-						      panel, "Name",
-						      (const char *)sqlite3_column_text(q, 1),
-						      "RoutingControlArn",
-						      (const char *)sqlite3_column_text(q, 0),
-						      "Status", "DEPLOYED"));
+		json_array_append_new(
+		    list, json_pack("{s:s, s:s, s:s, s:s}", "ControlPanelArn", panel, "Name",
+				    (const char *)sqlite3_column_text(q, 1), "RoutingControlArn",
+				    (const char *)sqlite3_column_text(q, 0), "Status", "DEPLOYED"));
 	sqlite3_finalize(q);
 	call->result = json_pack("{s:o}", "RoutingControls", list);
 	return 0;
@@ -489,8 +489,8 @@ static int delete_by(struct ctl_call *call, const char *member, const char *chec
 	    (rc = arc_str(call, member, true, 1, 256, &arn)) < 0)
 		return rc;
 	if (exists(db, check_sql, arn) != 1)
-		return ctl_call_fail(call, -ENOENT, "ResourceNotFoundException", "No %s %s",
-				     member, arn);
+		return ctl_call_fail(call, -ENOENT, "ResourceNotFoundException", "No %s %s", member,
+				     arn);
 	if (in_use_sql != NULL && exists(db, in_use_sql, arn) == 1)
 		return ctl_call_fail(call, -EBUSY, "ConflictException",
 				     "%s %s is still in use (routing controls or safety rules "
@@ -648,11 +648,11 @@ const struct ctl_command arc_commands[] = {
     {"arc list-zonal-shifts", "[--status ACTIVE|EXPIRED|CANCELED]", arc_cmd_list_shifts, 0},
     {"arc list-managed-resources", "", arc_cmd_list_resources, 0},
     {"arc get-managed-resource", "--resource-identifier ARN", arc_cmd_get_resource, 0},
-    {"arc create-control-panel", "--cluster-arn ARN --control-panel-name NAME",
-     cmd_create_panel, CTL_CMD_MUTATES},
+    {"arc create-control-panel", "--cluster-arn ARN --control-panel-name NAME", cmd_create_panel,
+     CTL_CMD_MUTATES},
     {"arc create-routing-control",
-     "--cluster-arn ARN --control-panel-arn ARN --routing-control-name NAME",
-     cmd_create_control, CTL_CMD_MUTATES},
+     "--cluster-arn ARN --control-panel-arn ARN --routing-control-name NAME", cmd_create_control,
+     CTL_CMD_MUTATES},
     {"arc create-safety-rule", "--assertion-rule JSON | --gating-rule JSON", cmd_create_rule,
      CTL_CMD_MUTATES},
     {"arc update-routing-control-state",

@@ -20,12 +20,13 @@
  * | `arc list-managed-resources` | | items [{arn, name, availabilityZones}] |
  * | `arc get-managed-resource` | resourceIdentifier | arn, name, appliedWeights, zonalShifts |
  * | `arc create-control-panel` * | ClusterArn, ControlPanelName | ControlPanel |
- * | `arc create-routing-control` * | ClusterArn, ControlPanelArn, RoutingControlName | RoutingControl |
- * | `arc create-safety-rule` * | AssertionRule or GatingRule | AssertionRule or GatingRule |
- * | `arc update-routing-control-state` * | RoutingControlArn, RoutingControlState, SafetyRulesToOverride | {} |
- * | `arc get-routing-control-state` | RoutingControlArn | RoutingControlArn, RoutingControlState, RoutingControlName |
- * | `arc list-routing-controls` | ControlPanelArn | RoutingControls |
- * | `arc delete-routing-control`, `arc delete-safety-rule`, `arc delete-control-panel` * | the ARN | {} |
+ * | `arc create-routing-control` * | ClusterArn, ControlPanelArn, RoutingControlName |
+ * RoutingControl | | `arc create-safety-rule` * | AssertionRule or GatingRule | AssertionRule or
+ * GatingRule | | `arc update-routing-control-state` * | RoutingControlArn, RoutingControlState,
+ * SafetyRulesToOverride | {} | | `arc get-routing-control-state` | RoutingControlArn |
+ * RoutingControlArn, RoutingControlState, RoutingControlName | | `arc list-routing-controls` |
+ * ControlPanelArn | RoutingControls | | `arc delete-routing-control`, `arc delete-safety-rule`,
+ * `arc delete-control-panel` * | the ARN | {} |
  * (* CTL_CMD_MUTATES.)
  *
  * # pop's choices
@@ -59,10 +60,10 @@
 #include <stdint.h>
 
 /** Most availability zones, prefixes per zone, controls per panel, shifts kept. */
-#define ARC_MAX_ZONES		  64
-#define ARC_MAX_PREFIXES	  64
-#define ARC_MAX_CONTROLS	  256
-#define ARC_MAX_SHIFTS		  10000
+#define ARC_MAX_ZONES	 64
+#define ARC_MAX_PREFIXES 64
+#define ARC_MAX_CONTROLS 256
+#define ARC_MAX_SHIFTS	 10000
 /** Longest zonal shift: 3 days, as ARC. */
 #define ARC_MAX_EXPIRES_S (3 * 24 * 3600)
 

@@ -11,7 +11,8 @@
 
 #define ARC_LOG(level, ...) POP_LOG("arc", level, __VA_ARGS__)
 
-/** A string member: ValidationException when missing (if required), not a string, or out of length. */
+/** A string member: ValidationException when missing (if required), not a string, or out of length.
+ */
 int arc_str(struct ctl_call *call, const char *name, bool required, size_t min, size_t max,
 	    const char **out);
 

@@ -116,7 +116,8 @@ int arc_cmd_list_zones(struct ctl_call *call)
 		if (cur == NULL || strcmp(az, name) != 0) {
 			snprintf(name, sizeof(name), "%s", az);
 			cur = json_array();
-			json_array_append_new(list, json_pack("{s:s, s:o}", "Name", az, "Prefixes", cur));
+			json_array_append_new(list,
+					      json_pack("{s:s, s:o}", "Name", az, "Prefixes", cur));
 		}
 		json_array_append_new(cur, json_string((const char *)sqlite3_column_text(q, 1)));
 	}
@@ -237,10 +238,11 @@ int arc_cmd_start_shift(struct ctl_call *call)
 	}
 	sqlite3_finalize(q);
 	/* The word the shift writes: made now if no record set is in that zone yet. */
-	rc = sqlite3_prepare_v2(db,
-				"INSERT OR IGNORE INTO zonal_slots (zone_id, az, slot) SELECT ?1, ?2, "
-				"COALESCE(MAX(slot) + 1, 0) FROM zonal_slots",
-				-1, &q, NULL);
+	rc = sqlite3_prepare_v2(
+	    db,
+	    "INSERT OR IGNORE INTO zonal_slots (zone_id, az, slot) SELECT ?1, ?2, "
+	    "COALESCE(MAX(slot) + 1, 0) FROM zonal_slots",
+	    -1, &q, NULL);
 	if (rc != SQLITE_OK)
 		return arc_db_fail(call, db, rc);
 	sqlite3_bind_text(q, 1, zone, -1, SQLITE_STATIC);
@@ -429,11 +431,10 @@ int arc_cmd_list_resources(struct ctl_call *call)
 	items = json_array();
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(q, 0);
-		json_array_append_new(items,
-				      json_pack("{s:s+, s:s, s:o}", "arn",
-						"arn:aws:route53:::hostedzone/", id, "name",
-						(const char *)sqlite3_column_text(q, 1),
-						"availabilityZones", zones_of(db, id)));
+		json_array_append_new(items, json_pack("{s:s+, s:s, s:o}", "arn",
+						       "arn:aws:route53:::hostedzone/", id, "name",
+						       (const char *)sqlite3_column_text(q, 1),
+						       "availabilityZones", zones_of(db, id)));
 	}
 	sqlite3_finalize(q);
 	call->result = json_pack("{s:o}", "items", items);
@@ -466,8 +467,8 @@ int arc_cmd_get_resource(struct ctl_call *call)
 	{
 		json_t *all = zones_of(db, zone), *v;
 		size_t i;
-		json_array_foreach(all, i, v) json_object_set_new(weights, json_string_value(v),
-								  json_real(1.0));
+		json_array_foreach(all, i, v)
+		    json_object_set_new(weights, json_string_value(v), json_real(1.0));
 		json_decref(all);
 	}
 	while (sqlite3_step(q) == SQLITE_ROW) {
@@ -479,9 +480,9 @@ int arc_cmd_get_resource(struct ctl_call *call)
 		json_array_append_new(shifts, s);
 	}
 	sqlite3_finalize(q);
-	call->result = json_pack("{s:s+, s:s, s:o, s:o}", "arn", "arn:aws:route53:::hostedzone/",
-				 zone, "name", zone, "appliedWeights", weights, "zonalShifts",
-				 shifts);
+	call->result =
+	    json_pack("{s:s+, s:s, s:o, s:o}", "arn", "arn:aws:route53:::hostedzone/", zone, "name",
+		      zone, "appliedWeights", weights, "zonalShifts", shifts);
 	return call->result != NULL ? 0 : -ENOMEM;
 }
 
@@ -491,11 +492,12 @@ void arc_apply_shifts(struct popd_env *env, int64_t now_ms)
 	sqlite3_stmt *q;
 
 	if (env->live == NULL ||
-	    sqlite3_prepare_v2(db,
-			       "SELECT z.slot, EXISTS (SELECT 1 FROM arc_shifts s WHERE s.zone_id = "
-			       "z.zone_id AND s.away = z.az AND s.status = 'ACTIVE' AND s.expiry_ms "
-			       "> ?) FROM zonal_slots z",
-			       -1, &q, NULL) != SQLITE_OK)
+	    sqlite3_prepare_v2(
+		db,
+		"SELECT z.slot, EXISTS (SELECT 1 FROM arc_shifts s WHERE s.zone_id = "
+		"z.zone_id AND s.away = z.az AND s.status = 'ACTIVE' AND s.expiry_ms "
+		"> ?) FROM zonal_slots z",
+		-1, &q, NULL) != SQLITE_OK)
 		return;
 	sqlite3_bind_int64(q, 1, now_ms);
 	while (sqlite3_step(q) == SQLITE_ROW) {

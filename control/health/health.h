@@ -72,18 +72,18 @@ enum health_type {
 /** One check's configuration, as the engine needs it. */
 struct health_config {
 	enum health_type type;
-	bool str_match;		  /**< HTTP(S)_STR_MATCH */
-	char search[256];	  /**< SearchString */
-	char ip[46];		  /**< IPAddress, "" when absent */
-	uint16_t port;		  /**< 0: 80 or 443 */
-	char fqdn[256];		  /**< FullyQualifiedDomainName, "" when absent */
-	char path[256];		  /**< ResourcePath, "" for "/" */
-	uint32_t interval_ms;	  /**< RequestInterval */
-	uint32_t threshold;	  /**< FailureThreshold, 1..10 */
-	bool inverted, disabled;  /**< Inverted, Disabled */
-	bool sni;		  /**< EnableSNI */
+	bool str_match;		   /**< HTTP(S)_STR_MATCH */
+	char search[256];	   /**< SearchString */
+	char ip[46];		   /**< IPAddress, "" when absent */
+	uint16_t port;		   /**< 0: 80 or 443 */
+	char fqdn[256];		   /**< FullyQualifiedDomainName, "" when absent */
+	char path[256];		   /**< ResourcePath, "" for "/" */
+	uint32_t interval_ms;	   /**< RequestInterval */
+	uint32_t threshold;	   /**< FailureThreshold, 1..10 */
+	bool inverted, disabled;   /**< Inverted, Disabled */
+	bool sni;		   /**< EnableSNI */
 	uint32_t health_threshold; /**< calculated: HealthThreshold */
-	size_t n_children;	  /**< calculated: ChildHealthChecks */
+	size_t n_children;	   /**< calculated: ChildHealthChecks */
 	char children[HEALTH_MAX_CHILDREN][65];
 	uint32_t control_slot; /**< recovery control: TABLES_LIVE_ROUTING_CONTROL slot */
 };
@@ -138,8 +138,7 @@ struct health_observation {
  * Create an engine that probes on @p srv's loop and writes @p live.
  * @return 0 and *out, or a negative error.
  */
-int health_engine_new(struct ctl_server *srv, struct tables_live *live,
-		      struct health_engine **out);
+int health_engine_new(struct ctl_server *srv, struct tables_live *live, struct health_engine **out);
 
 /** Stop every probe, unwatch, free. NULL is ignored. */
 void health_engine_free(struct health_engine *e);

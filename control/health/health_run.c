@@ -113,11 +113,11 @@ static uint8_t compute(const struct health_engine *e, const struct check *c)
 		return health_finish(health_calculated(s, n, c->cfg.health_threshold),
 				     c->cfg.inverted, false);
 	case HEALTH_RECOVERY_CONTROL:
-		return health_finish(tables_live_get(e->live, TABLES_LIVE_ROUTING_CONTROL,
-						     c->cfg.control_slot) != 0
-					 ? HEALTH_HEALTHY
-					 : HEALTH_UNHEALTHY,
-				     c->cfg.inverted, false);
+		return health_finish(
+		    tables_live_get(e->live, TABLES_LIVE_ROUTING_CONTROL, c->cfg.control_slot) != 0
+			? HEALTH_HEALTHY
+			: HEALTH_UNHEALTHY,
+		    c->cfg.inverted, false);
 	default:
 		for (size_t i = 0; i < e->n_checkers; i++)
 			s[n++] = c->probes[i].view.status;
@@ -308,13 +308,14 @@ static void probe_done(struct health_engine *e, CURL *h, CURLcode code)
 			ok = false;
 			snprintf(report, sizeof(report), "Failure: HTTP Status Code %ld", status);
 		} else if (cfg->str_match &&
-			   (p->body == NULL ||
-			    memmem(p->body, p->body_len, cfg->search, strlen(cfg->search)) == NULL)) {
+			   (p->body == NULL || memmem(p->body, p->body_len, cfg->search,
+						      strlen(cfg->search)) == NULL)) {
 			ok = false;
-			snprintf(report, sizeof(report),
-				 "Failure: HTTP Status Code %ld; the search string was not found in "
-				 "the first %u bytes of the body",
-				 status, HEALTH_BODY_BYTES);
+			snprintf(
+			    report, sizeof(report),
+			    "Failure: HTTP Status Code %ld; the search string was not found in "
+			    "the first %u bytes of the body",
+			    status, HEALTH_BODY_BYTES);
 		} else {
 			ok = true;
 			snprintf(report, sizeof(report), "Success: HTTP Status Code %ld", status);

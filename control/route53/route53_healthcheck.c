@@ -22,7 +22,10 @@
 		.kind = R53_STRING, .has_min = (lo) >= 0, .min = (lo), .has_max = (hi) >= 0,       \
 		.max = (hi)                                                                        \
 	}
-#define LONG(lo, hi) {.kind = R53_LONG, .has_min = true, .min = (lo), .has_max = true, .max = (hi)}
+#define LONG(lo, hi)                                                                               \
+	{                                                                                          \
+		.kind = R53_LONG, .has_min = true, .min = (lo), .has_max = true, .max = (hi)       \
+	}
 
 static const struct r53_shape s_nonce = STR(1, 64);
 static const struct r53_shape s_id = STR(-1, 64);
@@ -43,9 +46,9 @@ static const struct r53_shape s_children = {
 static const struct r53_shape s_region = STR(1, 64);
 static const struct r53_shape s_regions = {
     .kind = R53_LIST, .has_min = true, .min = 3, .has_max = true, .max = 64, .item = &s_region};
-static const char *const types[] = {"HTTP",	 "HTTPS",	  "HTTP_STR_MATCH",
-				    "HTTPS_STR_MATCH", "TCP",	  "CALCULATED",
-				    "CLOUDWATCH_METRIC", "RECOVERY_CONTROL", NULL};
+static const char *const types[] = {"HTTP", "HTTPS",	  "HTTP_STR_MATCH",    "HTTPS_STR_MATCH",
+				    "TCP",  "CALCULATED", "CLOUDWATCH_METRIC", "RECOVERY_CONTROL",
+				    NULL};
 static const struct r53_shape s_type = {.kind = R53_STRING, .enums = types};
 static const char *const insufficient[] = {"Healthy", "Unhealthy", "LastKnownStatus", NULL};
 static const struct r53_shape s_insufficient = {.kind = R53_STRING, .enums = insufficient};
@@ -245,10 +248,17 @@ int r53_health_config_parse(struct ctl_call *call, sqlite3 *db, json_t *cfg,
 	out->inverted = json_is_true(json_object_get(cfg, "Inverted"));
 	out->disabled = json_is_true(json_object_get(cfg, "Disabled"));
 	if (!network) {
-		static const char *const only_network[] = {
-		    "IPAddress",	  "Port",	     "ResourcePath", "FullyQualifiedDomainName",
-		    "SearchString", "RequestInterval", "FailureThreshold", "MeasureLatency",
-		    "EnableSNI",	  "Regions",	     NULL};
+		static const char *const only_network[] = {"IPAddress",
+							   "Port",
+							   "ResourcePath",
+							   "FullyQualifiedDomainName",
+							   "SearchString",
+							   "RequestInterval",
+							   "FailureThreshold",
+							   "MeasureLatency",
+							   "EnableSNI",
+							   "Regions",
+							   NULL};
 		for (i = 0; only_network[i] != NULL; i++)
 			if (json_object_get(cfg, only_network[i]) != NULL)
 				return fail_invalid(call,
@@ -263,10 +273,11 @@ int r53_health_config_parse(struct ctl_call *call, sqlite3 *db, json_t *cfg,
 						  "ChildHealthChecks and HealthThreshold");
 		threshold = json_integer_value(json_object_get(cfg, "HealthThreshold"));
 		if ((size_t)threshold > json_array_size(children))
-			return fail_invalid(call,
-					    "HealthThreshold %lld is more than the %zu child health "
-					    "checks",
-					    (long long)threshold, json_array_size(children));
+			return fail_invalid(
+			    call,
+			    "HealthThreshold %lld is more than the %zu child health "
+			    "checks",
+			    (long long)threshold, json_array_size(children));
 		out->health_threshold = (uint32_t)threshold;
 		json_array_foreach(children, i, v)
 		{
@@ -276,9 +287,8 @@ int r53_health_config_parse(struct ctl_call *call, sqlite3 *db, json_t *cfg,
 
 			for (size_t j = 0; j < i; j++)
 				if (strcmp(out->children[j], child) == 0)
-					return fail_invalid(call,
-							    "ChildHealthChecks lists %s twice",
-							    child);
+					return fail_invalid(
+					    call, "ChildHealthChecks lists %s twice", child);
 			if (self_id != NULL && strcmp(child, self_id) == 0)
 				return fail_invalid(call, "A health check cannot be its own child");
 			snprintf(out->children[i], sizeof(out->children[i]), "%s", child);
@@ -290,9 +300,8 @@ int r53_health_config_parse(struct ctl_call *call, sqlite3 *db, json_t *cfg,
 				return r53_db_fail(call, db, SQLITE_ERROR);
 			sqlite3_bind_text(q, 1, child, -1, SQLITE_STATIC);
 			rc = sqlite3_step(q);
-			if (rc == SQLITE_ROW &&
-			    strstr((const char *)sqlite3_column_text(q, 0),
-				   "\"Type\":\"CALCULATED\"") != NULL) {
+			if (rc == SQLITE_ROW && strstr((const char *)sqlite3_column_text(q, 0),
+						       "\"Type\":\"CALCULATED\"") != NULL) {
 				sqlite3_finalize(q);
 				return fail_invalid(call,
 						    "Child health check %s is CALCULATED itself; "
@@ -316,8 +325,7 @@ int r53_health_config_parse(struct ctl_call *call, sqlite3 *db, json_t *cfg,
 		if (arn == NULL)
 			return fail_invalid(call, "A RECOVERY_CONTROL health check needs "
 						  "RoutingControlArn");
-		if (control_slot == NULL ||
-		    control_slot(env_of(call), arn, &out->control_slot) < 0)
+		if (control_slot == NULL || control_slot(env_of(call), arn, &out->control_slot) < 0)
 			return fail_invalid(call, "RoutingControlArn %s names no routing control",
 					    arn);
 		return 0;
@@ -326,8 +334,9 @@ int r53_health_config_parse(struct ctl_call *call, sqlite3 *db, json_t *cfg,
 		return fail_invalid(call, "RoutingControlArn is only valid for a "
 					  "RECOVERY_CONTROL health check");
 	if (ip == NULL && fqdn == NULL)
-		return fail_invalid(call, "A health check of type %s needs IPAddress or "
-					  "FullyQualifiedDomainName",
+		return fail_invalid(call,
+				    "A health check of type %s needs IPAddress or "
+				    "FullyQualifiedDomainName",
 				    type);
 	if (ip != NULL && !address_ok(ip))
 		return fail_invalid(call, "IPAddress %s is not an IPv4 or IPv6 address", ip);
@@ -338,10 +347,11 @@ int r53_health_config_parse(struct ctl_call *call, sqlite3 *db, json_t *cfg,
 					      ? "ResourcePath is not valid for a TCP health check"
 					      : "ResourcePath has a space or a control character");
 	if (out->str_match != (search != NULL))
-		return fail_invalid(call, out->str_match
-					      ? "A health check of type %s needs SearchString"
-					      : "SearchString is only valid for a health check of "
-						"type %s_STR_MATCH",
+		return fail_invalid(call,
+				    out->str_match
+					? "A health check of type %s needs SearchString"
+					: "SearchString is only valid for a health check of "
+					  "type %s_STR_MATCH",
 				    type);
 	if (json_object_get(cfg, "EnableSNI") != NULL && out->type != HEALTH_HTTPS)
 		return fail_invalid(call, "EnableSNI is only valid for HTTPS health checks");
@@ -350,7 +360,8 @@ int r53_health_config_parse(struct ctl_call *call, sqlite3 *db, json_t *cfg,
 	snprintf(out->path, sizeof(out->path), "%s", path != NULL ? path : "");
 	snprintf(out->search, sizeof(out->search), "%s", search != NULL ? search : "");
 	if (json_object_get(cfg, "Port") == NULL)
-		json_object_set_new(cfg, "Port", json_integer(out->type == HEALTH_HTTPS ? 443 : 80));
+		json_object_set_new(cfg, "Port",
+				    json_integer(out->type == HEALTH_HTTPS ? 443 : 80));
 	if (json_object_get(cfg, "RequestInterval") == NULL)
 		json_object_set_new(cfg, "RequestInterval", json_integer(30));
 	if (json_object_get(cfg, "FailureThreshold") == NULL)
@@ -360,8 +371,8 @@ int r53_health_config_parse(struct ctl_call *call, sqlite3 *db, json_t *cfg,
 	if (out->type == HEALTH_HTTPS && json_object_get(cfg, "EnableSNI") == NULL)
 		json_object_set_new(cfg, "EnableSNI", json_true());
 	out->port = (uint16_t)json_integer_value(json_object_get(cfg, "Port"));
-	out->interval_ms = (uint32_t)json_integer_value(json_object_get(cfg, "RequestInterval")) *
-			   1000u;
+	out->interval_ms =
+	    (uint32_t)json_integer_value(json_object_get(cfg, "RequestInterval")) * 1000u;
 	out->threshold = (uint32_t)json_integer_value(json_object_get(cfg, "FailureThreshold"));
 	out->sni = json_is_true(json_object_get(cfg, "EnableSNI"));
 	return 0;
@@ -425,8 +436,7 @@ static void new_id(char *out, size_t len)
 	store_new_id("", raw, 33);
 	for (char *p = raw; *p != '\0'; p++)
 		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-	snprintf(out, len, "%.8s-%.4s-%.4s-%.4s-%.12s", raw, raw + 8, raw + 12, raw + 16,
-		 raw + 20);
+	snprintf(out, len, "%.8s-%.4s-%.4s-%.4s-%.12s", raw, raw + 8, raw + 12, raw + 16, raw + 20);
 }
 
 int r53_cmd_create_health_check(struct ctl_call *call)
@@ -493,10 +503,10 @@ int r53_cmd_create_health_check(struct ctl_call *call)
 	rc = r53_health_slot(db, id, true, &slot);
 	if (rc < 0) {
 		free(text);
-		return rc == -POP_ELIMIT ? ctl_call_fail(call, rc, "TooManyHealthChecks",
-							 "every live-state slot is taken")
-					 : ctl_call_fail(call, rc, "InternalFailure", "%s",
-							 pop_strerror(rc));
+		return rc == -POP_ELIMIT
+			   ? ctl_call_fail(call, rc, "TooManyHealthChecks",
+					   "every live-state slot is taken")
+			   : ctl_call_fail(call, rc, "InternalFailure", "%s", pop_strerror(rc));
 	}
 	rc = sqlite3_prepare_v2(db,
 				"INSERT INTO r53_health_checks (id, caller_reference, version, "
@@ -536,7 +546,8 @@ int r53_cmd_get_health_check(struct ctl_call *call)
 		return no_such(call, id);
 	if (rc < 0)
 		return ctl_call_fail(call, rc, "InternalFailure", "%s", pop_strerror(rc));
-	call->result = json_pack("{s:o}", "HealthCheck", health_check_json(id, ref, version, config));
+	call->result =
+	    json_pack("{s:o}", "HealthCheck", health_check_json(id, ref, version, config));
 	free(config);
 	return call->result != NULL ? 0 : -ENOMEM;
 }
@@ -572,10 +583,10 @@ int r53_cmd_get_health_check_status(struct ctl_call *call)
 		snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%03d000+00:00",
 			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
 			 tm.tm_sec, (int)(obs[i].checked_unix_ms % 1000));
-		json_array_append_new(list, json_pack("{s:s, s:s, s:{s:s, s:s}}", "Region",
-						      obs[i].region, "IPAddress", obs[i].source,
-						      "StatusReport", "Status", obs[i].report,
-						      "CheckedTime", when));
+		json_array_append_new(list,
+				      json_pack("{s:s, s:s, s:{s:s, s:s}}", "Region", obs[i].region,
+						"IPAddress", obs[i].source, "StatusReport",
+						"Status", obs[i].report, "CheckedTime", when));
 	}
 	call->result = json_pack("{s:o}", "HealthCheckObservations", list);
 	return call->result != NULL ? 0 : -ENOMEM;
@@ -627,8 +638,8 @@ static int in_use(sqlite3 *db, const char *id, char *who, size_t who_len)
 {
 	sqlite3_stmt *q;
 	char pattern[80];
-	int rc = sqlite3_prepare_v2(db, "SELECT name, type FROM r53_rrsets WHERE health_id = ?",
-				    -1, &q, NULL);
+	int rc = sqlite3_prepare_v2(db, "SELECT name, type FROM r53_rrsets WHERE health_id = ?", -1,
+				    &q, NULL);
 
 	if (rc != SQLITE_OK)
 		return store_error(rc);
@@ -641,10 +652,11 @@ static int in_use(sqlite3 *db, const char *id, char *who, size_t who_len)
 	}
 	sqlite3_finalize(q);
 	snprintf(pattern, sizeof(pattern), "%%\"%s\"%%", id);
-	rc = sqlite3_prepare_v2(db,
-				"SELECT id FROM r53_health_checks WHERE id != ?1 AND config LIKE ?2 "
-				"AND config LIKE '%\"ChildHealthChecks\"%'",
-				-1, &q, NULL);
+	rc =
+	    sqlite3_prepare_v2(db,
+			       "SELECT id FROM r53_health_checks WHERE id != ?1 AND config LIKE ?2 "
+			       "AND config LIKE '%\"ChildHealthChecks\"%'",
+			       -1, &q, NULL);
 	if (rc != SQLITE_OK)
 		return store_error(rc);
 	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
@@ -691,11 +703,21 @@ int r53_cmd_delete_health_check(struct ctl_call *call)
 
 int r53_cmd_update_health_check(struct ctl_call *call)
 {
-	static const char *const members[] = {
-	    "IPAddress",	"Port",	   "ResourcePath",     "FullyQualifiedDomainName",
-	    "SearchString",	"FailureThreshold", "Inverted",	"Disabled",
-	    "HealthThreshold", "ChildHealthChecks", "EnableSNI", "Regions",
-	    "AlarmIdentifier", "InsufficientDataHealthStatus", NULL};
+	static const char *const members[] = {"IPAddress",
+					      "Port",
+					      "ResourcePath",
+					      "FullyQualifiedDomainName",
+					      "SearchString",
+					      "FailureThreshold",
+					      "Inverted",
+					      "Disabled",
+					      "HealthThreshold",
+					      "ChildHealthChecks",
+					      "EnableSNI",
+					      "Regions",
+					      "AlarmIdentifier",
+					      "InsufficientDataHealthStatus",
+					      NULL};
 	sqlite3 *db = store_db(env_of(call)->store);
 	const char *id;
 	const json_t *want = json_object_get(call->args, "HealthCheckVersion");
@@ -769,8 +791,8 @@ int r53_cmd_update_health_check(struct ctl_call *call)
 static int load_checkers(sqlite3 *db, struct health_checker *c, size_t *n)
 {
 	sqlite3_stmt *q;
-	int rc = sqlite3_prepare_v2(db, "SELECT region, source FROM health_checkers ORDER BY region",
-				    -1, &q, NULL);
+	int rc = sqlite3_prepare_v2(
+	    db, "SELECT region, source FROM health_checkers ORDER BY region", -1, &q, NULL);
 
 	if (rc != SQLITE_OK)
 		return store_error(rc);
@@ -792,7 +814,7 @@ static void meta_uint(struct store *st, const char *key, unsigned dflt, unsigned
 	char buf[32];
 
 	*out = store_meta_get(st, key, buf, sizeof(buf)) == 0 ? (unsigned)strtoul(buf, NULL, 10)
-							     : dflt;
+							      : dflt;
 }
 
 int r53_cmd_put_health_checkers(struct ctl_call *call)
@@ -814,17 +836,16 @@ int r53_cmd_put_health_checkers(struct ctl_call *call)
 	{
 		const char *src = json_string_value(json_object_get(v, "SourceAddress"));
 		if (src != NULL && !address_ok(src))
-			return fail_invalid(call, "Checkers[%zu].SourceAddress %s is not an address",
-					    i, src);
+			return fail_invalid(
+			    call, "Checkers[%zu].SourceAddress %s is not an address", i, src);
 	}
 	if ((rc = store_exec(env->store, "DELETE FROM health_checkers")) < 0)
 		return ctl_call_fail(call, rc, "InternalFailure", "%s", pop_strerror(rc));
 	json_array_foreach(list, i, v)
 	{
 		const char *src = json_string_value(json_object_get(v, "SourceAddress"));
-		rc = sqlite3_prepare_v2(db,
-					"INSERT INTO health_checkers (region, source) VALUES (?, ?)",
-					-1, &q, NULL);
+		rc = sqlite3_prepare_v2(
+		    db, "INSERT INTO health_checkers (region, source) VALUES (?, ?)", -1, &q, NULL);
 		if (rc != SQLITE_OK)
 			return r53_db_fail(call, db, rc);
 		sqlite3_bind_text(q, 1, json_string_value(json_object_get(v, "Region")), -1,
@@ -882,7 +903,7 @@ static void sync_engine(struct popd_env *env)
 	sqlite3 *db = store_db(env->store);
 	struct health_checker c[HEALTH_MAX_CHECKERS];
 	struct health_config *hc;
-	char (*ids)[65] = NULL;
+	char(*ids)[65] = NULL;
 	size_t n = 0, n_ids = 0, cap = 0;
 	unsigned share, budget;
 	sqlite3_stmt *q;
@@ -892,8 +913,7 @@ static void sync_engine(struct popd_env *env)
 		return;
 	engine_stale = false;
 	if (load_checkers(db, c, &n) == 0) {
-		meta_uint(env->store, "health.share_percent", HEALTH_DEFAULT_SHARE_PERCENT,
-			  &share);
+		meta_uint(env->store, "health.share_percent", HEALTH_DEFAULT_SHARE_PERCENT, &share);
 		meta_uint(env->store, "health.budget_ms", HEALTH_DEFAULT_BUDGET_MS, &budget);
 		health_engine_set_checkers(engine, c, n, share, budget);
 	}
@@ -920,8 +940,8 @@ static void sync_engine(struct popd_env *env)
 
 			if (cfg != NULL && calc == (pass == 1) &&
 			    r53_health_config_parse(&call, NULL, cfg, hc, id) == 0) {
-				int rc = health_engine_put(engine, id,
-							   (uint32_t)sqlite3_column_int64(q, 2), hc);
+				int rc = health_engine_put(
+				    engine, id, (uint32_t)sqlite3_column_int64(q, 2), hc);
 				if (rc < 0)
 					R53_LOG(ERR, "health check %s cannot run: %s", id,
 						pop_strerror(rc));
@@ -994,8 +1014,8 @@ int route53_health_status(struct popd_env *env, const char *id)
 
 	if (engine != NULL && health_engine_has(engine, id))
 		return health_engine_status(engine, id);
-	rc = sqlite3_prepare_v2(store_db(env->store), "SELECT 1 FROM r53_health_checks WHERE id = ?",
-				-1, &q, NULL);
+	rc = sqlite3_prepare_v2(store_db(env->store),
+				"SELECT 1 FROM r53_health_checks WHERE id = ?", -1, &q, NULL);
 	if (rc != SQLITE_OK)
 		return store_error(rc);
 	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
@@ -1010,7 +1030,7 @@ int route53_health_status(struct popd_env *env, const char *id)
 
 bool r53_health_force(const char *id, const char *status)
 {
-	uint8_t s = strcmp(status, "Healthy") == 0	? HEALTH_HEALTHY
+	uint8_t s = strcmp(status, "Healthy") == 0     ? HEALTH_HEALTHY
 		    : strcmp(status, "Unhealthy") == 0 ? HEALTH_UNHEALTHY
 						       : HEALTH_UNKNOWN;
 
