@@ -127,7 +127,7 @@ const struct ctl_command route53_commands[] = {
      "--checkers '[{\"Region\":\"us-east-1\",\"SourceAddress\":\"198.18.1.11\"},...]' "
      "[--healthy-share-percent 18] [--response-time-budget-ms 6000]",
      guarded_r53_cmd_put_health_checkers, CTL_CMD_MUTATES},
-    {"health get-checkers", "", guarded_r53_cmd_get_health_checkers, 0},
+    {"health get-checkers", "(no options)", guarded_r53_cmd_get_health_checkers, 0},
 };
 
 const size_t route53_command_count = sizeof(route53_commands) / sizeof(route53_commands[0]);

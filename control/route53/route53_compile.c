@@ -306,13 +306,13 @@ static uint32_t zone_slot(struct r53_compile *c, const char *zone_id,
 	if (best == NULL)
 		return TABLES_LIVE_NONE;
 	for (int attempt = 0; attempt < 2 && slot == TABLES_LIVE_NONE; attempt++) {
-		if (sqlite3_prepare_v2(c->db,
-				       attempt == 0
-					   ? "SELECT slot FROM zonal_slots WHERE zone_id = ?1 AND az = ?2"
-					   : "INSERT OR IGNORE INTO zonal_slots (zone_id, az, slot) "
-					     "SELECT ?1, ?2, COALESCE(MAX(slot) + 1, 0) FROM "
-					     "zonal_slots RETURNING slot",
-				       -1, &q, NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v2(
+			c->db,
+			attempt == 0 ? "SELECT slot FROM zonal_slots WHERE zone_id = ?1 AND az = ?2"
+				     : "INSERT OR IGNORE INTO zonal_slots (zone_id, az, slot) "
+				       "SELECT ?1, ?2, COALESCE(MAX(slot) + 1, 0) FROM "
+				       "zonal_slots RETURNING slot",
+			-1, &q, NULL) != SQLITE_OK)
 			return TABLES_LIVE_NONE;
 		sqlite3_bind_text(q, 1, zone_id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(q, 2, best->az, -1, SQLITE_STATIC);

@@ -1416,8 +1416,8 @@ static void test_help_and_flags(void)
 		if (route53_commands[i].flags & CTL_CMD_MUTATES)
 			mutating++;
 	}
-	CHECK_EQ(route53_command_count, 10);
-	CHECK_EQ(mutating, 4);
+	CHECK_EQ(route53_command_count, 18);
+	CHECK_EQ(mutating, 8);
 }
 
 int main(void)
