@@ -557,13 +557,14 @@ int health_engine_put(struct health_engine *e, const char *id, uint32_t slot,
 	int64_t now = now_ms();
 
 	if (c != NULL) {
-		bool target = memcmp(&c->cfg, cfg, sizeof(*cfg)) != 0;
-		for (size_t k = 0; k < e->n_checkers; k++)
+		/* The same config again (the store re-read after any commit): leave it be. */
+		if (memcmp(&c->cfg, cfg, sizeof(*cfg)) == 0 && c->slot == slot)
+			return 0;
+		for (size_t k = 0; k < HEALTH_MAX_CHECKERS; k++) {
 			probe_end(&c->probes[k]);
+			c->probes[k].next_due_ms = now;
+		}
 		c->cfg = *cfg;
-		if (target)
-			for (size_t k = 0; k < HEALTH_MAX_CHECKERS; k++)
-				c->probes[k].next_due_ms = now;
 	} else {
 		if (e->n >= HEALTH_MAX_CHECKS)
 			return -POP_ELIMIT;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #define STR(lo, hi)                                                                                \
@@ -428,15 +429,29 @@ static int no_such(struct ctl_call *call, const char *id)
 			     "No health check exists with the specified ID %s", id);
 }
 
-/* A random id in Route 53's form (a UUID). */
+/* A random id in Route 53's form (a version 4 UUID). */
 static void new_id(char *out, size_t len)
 {
-	char raw[40];
+	uint8_t b[16];
+	size_t got = 0;
 
-	store_new_id("", raw, 33);
-	for (char *p = raw; *p != '\0'; p++)
-		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-	snprintf(out, len, "%.8s-%.4s-%.4s-%.4s-%.12s", raw, raw + 8, raw + 12, raw + 16, raw + 20);
+	while (got < sizeof(b)) {
+		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got < sizeof(b)) { /* no entropy source: the store's ids, never repeated */
+		char raw[40];
+		store_new_id("", raw, 33);
+		memcpy(b, raw, sizeof(b));
+	}
+	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+	snprintf(out, len,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+		 b[14], b[15]);
 }
 
 int r53_cmd_create_health_check(struct ctl_call *call)
