@@ -27,6 +27,9 @@ static const char *const arc_schema[] = {
     "PRIMARY KEY (az, prefix))",
     "CREATE TABLE IF NOT EXISTS zonal_slots (zone_id TEXT NOT NULL, az TEXT NOT NULL, "
     "slot INTEGER NOT NULL UNIQUE, PRIMARY KEY (zone_id, az))",
+    "CREATE TABLE arc_resource_sets (name TEXT PRIMARY KEY, type TEXT NOT NULL, "
+    "resources TEXT NOT NULL)",
+    "CREATE TABLE arc_readiness (name TEXT PRIMARY KEY, resource_set TEXT NOT NULL)",
 };
 
 static int timer_fd = -1;
@@ -665,6 +668,19 @@ const struct ctl_command arc_commands[] = {
      CTL_CMD_MUTATES},
     {"arc delete-safety-rule", "--safety-rule-arn ARN", cmd_delete_rule, CTL_CMD_MUTATES},
     {"arc delete-control-panel", "--control-panel-arn ARN", cmd_delete_panel, CTL_CMD_MUTATES},
+    {"arc create-resource-set",
+     "--resource-set-name N --resource-set-type POP::Dataplane::Workers|POP::Tables::Generation|"
+     "AWS::Route53::HealthCheck [--resources '[{\"resourceArn\":\"arn:aws:route53:::"
+     "healthcheck/ID\"}]']",
+     arc_cmd_create_resource_set, CTL_CMD_MUTATES},
+    {"arc create-readiness-check", "--readiness-check-name N --resource-set-name S",
+     arc_cmd_create_readiness_check, CTL_CMD_MUTATES},
+    {"arc get-readiness-check-status", "--readiness-check-name N", arc_cmd_get_readiness_status, 0},
+    {"arc list-readiness-checks", "(no options)", arc_cmd_list_readiness_checks, 0},
+    {"arc delete-readiness-check", "--readiness-check-name N", arc_cmd_delete_readiness_check,
+     CTL_CMD_MUTATES},
+    {"arc delete-resource-set", "--resource-set-name N", arc_cmd_delete_resource_set,
+     CTL_CMD_MUTATES},
 };
 
 const size_t arc_command_count = sizeof(arc_commands) / sizeof(arc_commands[0]);

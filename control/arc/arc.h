@@ -27,9 +27,20 @@
  * RoutingControlArn, RoutingControlState, RoutingControlName | | `arc list-routing-controls` |
  * ControlPanelArn | RoutingControls | | `arc delete-routing-control`, `arc delete-safety-rule`,
  * `arc delete-control-panel` * | the ARN | {} |
+ * | `arc create-resource-set` * | resourceSetName, resourceSetType, resources | resourceSetArn, ... |
+ * | `arc create-readiness-check` * | readinessCheckName, resourceSetName | readinessCheckArn, ... |
+ * | `arc get-readiness-check-status` | readinessCheckName | readiness, resources, messages |
+ * | `arc list-readiness-checks` | | readinessChecks |
+ * | `arc delete-readiness-check`, `arc delete-resource-set` * | the name | {} |
  * (* CTL_CMD_MUTATES.)
  *
  * # pop's choices
+ * - Readiness checks look at the appliance's own resources, by
+ *   resourceSetType: `POP::Dataplane::Workers` (a data plane is attached with
+ *   at least one worker), `POP::Tables::Generation` (every published table
+ *   generation is in use by the data plane: INSYNC), `AWS::Route53::HealthCheck`
+ *   (resources `arn:aws:route53:::healthcheck/ID`, each healthy). They are
+ *   evaluated when asked.
  * - A managed resource is a hosted zone: resourceIdentifier is its ARN
  *   `arn:aws:route53:::hostedzone/Z...` (or `/hostedzone/Z...`, or the bare
  *   id). A zonal shift takes the record sets of that zone whose target lies

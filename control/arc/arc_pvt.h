@@ -47,6 +47,13 @@ int arc_cmd_list_shifts(struct ctl_call *call);
 int arc_cmd_list_resources(struct ctl_call *call);
 int arc_cmd_get_resource(struct ctl_call *call);
 
+int arc_cmd_create_resource_set(struct ctl_call *call);
+int arc_cmd_create_readiness_check(struct ctl_call *call);
+int arc_cmd_get_readiness_status(struct ctl_call *call);
+int arc_cmd_list_readiness_checks(struct ctl_call *call);
+int arc_cmd_delete_readiness_check(struct ctl_call *call);
+int arc_cmd_delete_resource_set(struct ctl_call *call);
+
 /** Write the zonal-shift words (called by arc_apply). */
 void arc_apply_shifts(struct popd_env *env, int64_t now_ms);
 

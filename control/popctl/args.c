@@ -204,7 +204,8 @@ static int command_option(struct popctl_cli *cli, int argc, char *const *argv, i
 	if (strncmp(cli->command, "arc ", 4) == 0 &&
 	    (strstr(cli->command, "zonal-shift") != NULL ||
 	     strstr(cli->command, "managed-resource") != NULL ||
-	     strstr(cli->command, "readiness") != NULL) &&
+	     strstr(cli->command, "readiness") != NULL ||
+	     strstr(cli->command, "resource-set") != NULL) &&
 	    key[0] >= 'A' && key[0] <= 'Z')
 		key[0] = (char)(key[0] - 'A' + 'a');
 	if (json_object_get(cli->args, key) != NULL)

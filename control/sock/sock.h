@@ -325,6 +325,12 @@ int ctl_server_watch_modify(struct ctl_watch *w, uint32_t events);
  */
 void ctl_server_unwatch(struct ctl_watch *w);
 
+/**
+ * The attached data plane's worker count, or -1 when no data plane is
+ * attached. For readiness checks.
+ */
+int ctl_server_dataplane_workers(const struct ctl_server *srv);
+
 /** Install hooks (copied). Before ctl_server_run(). */
 void ctl_server_set_hooks(struct ctl_server *srv, const struct ctl_hooks *hooks);
 

@@ -241,6 +241,18 @@ check "turning the last control off breaks the rule: refused (ConflictException)
 check "the refused change changed nothing" test "$(pc arc get-routing-control-state --routing-control-arn "$rc2" | jget RoutingControlState)" = On
 pc arc update-routing-control-state --routing-control-arn "$rc1" --routing-control-state On >/dev/null
 check "cell1 On again: the primary answers" until_ rc.example.com A until 198.18.1.2 2
+
+# Readiness checks over the appliance's own resources.
+pc arc create-resource-set --resource-set-name workers --resource-set-type POP::Dataplane::Workers >/dev/null
+pc arc create-resource-set --resource-set-name tables --resource-set-type POP::Tables::Generation >/dev/null
+pc arc create-resource-set --resource-set-name checks --resource-set-type AWS::Route53::HealthCheck \
+	--resources "[{\"resourceArn\":\"arn:aws:route53:::healthcheck/$http\"},{\"resourceArn\":\"arn:aws:route53:::healthcheck/$strbad\"}]" >/dev/null
+for n in workers tables checks; do pc arc create-readiness-check --readiness-check-name "rc-$n" --resource-set-name "$n" >/dev/null; done
+check "readiness: the data plane's workers are up" test "$(pc arc get-readiness-check-status --readiness-check-name rc-workers | jget readiness)" = READY
+check "readiness: every table generation is in use (INSYNC)" test "$(pc arc get-readiness-check-status --readiness-check-name rc-tables | jget readiness)" = READY
+pc arc get-readiness-check-status --readiness-check-name rc-checks >"$work/ready.json"
+check "readiness: a set with an unhealthy health check is NOT_READY, and says which" \
+	bash -c "grep -q '\"readiness\": \"NOT_READY\"' '$work/ready.json' && grep -q '$strbad is unhealthy' '$work/ready.json'"
 n=$(pc route53 list-health-checks | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["HealthChecks"]))')
 check "list-health-checks lists the 9 checks" test "$n" = 9
 tap_end
