@@ -448,10 +448,9 @@ static void new_id(char *out, size_t len)
 	}
 	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
 	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-	snprintf(out, len,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-		 b[14], b[15]);
+	snprintf(out, len, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
 }
 
 int r53_cmd_create_health_check(struct ctl_call *call)
@@ -735,8 +734,7 @@ int r53_cmd_update_health_check(struct ctl_call *call)
 					      NULL};
 	sqlite3 *db = store_db(env_of(call)->store);
 	const char *id;
-	const json_t *want = json_object_get(call->args, "HealthCheckVersion");
-	const json_t *reset = json_object_get(call->args, "ResetElements");
+	const json_t *want, *reset;
 	char ref[80], *config = NULL, *text;
 	struct health_config *hc;
 	json_int_t version;
@@ -748,6 +746,9 @@ int r53_cmd_update_health_check(struct ctl_call *call)
 	coerce_longs(call->args, &update_input);
 	if ((rc = r53_check_input(call, call->args, &update_input)) < 0)
 		return rc;
+	/* Only now: coerce_longs() may have replaced the members. */
+	want = json_object_get(call->args, "HealthCheckVersion");
+	reset = json_object_get(call->args, "ResetElements");
 	id = json_string_value(json_object_get(call->args, "HealthCheckId"));
 	rc = load(db, id, ref, sizeof(ref), &version, &config);
 	if (rc == -ENOENT)
@@ -836,9 +837,7 @@ int r53_cmd_put_health_checkers(struct ctl_call *call)
 {
 	struct popd_env *env = env_of(call);
 	sqlite3 *db = store_db(env->store);
-	const json_t *list = json_object_get(call->args, "Checkers"), *v;
-	const json_t *share = json_object_get(call->args, "HealthySharePercent");
-	const json_t *budget = json_object_get(call->args, "ResponseTimeBudgetMs");
+	const json_t *list, *v, *share, *budget;
 	sqlite3_stmt *q;
 	char buf[32];
 	size_t i;
@@ -847,6 +846,10 @@ int r53_cmd_put_health_checkers(struct ctl_call *call)
 	coerce_longs(call->args, &put_checkers_input);
 	if ((rc = r53_check_input(call, call->args, &put_checkers_input)) < 0)
 		return rc;
+	/* Only now: coerce_longs() may have replaced the members. */
+	list = json_object_get(call->args, "Checkers");
+	share = json_object_get(call->args, "HealthySharePercent");
+	budget = json_object_get(call->args, "ResponseTimeBudgetMs");
 	json_array_foreach(list, i, v)
 	{
 		const char *src = json_string_value(json_object_get(v, "SourceAddress"));
