@@ -383,7 +383,8 @@ static int bootstrap_health_checks(struct popd *d, json_t *boot)
 	json_array_foreach(checks, i, hc)
 	{
 		const char *ref = json_string_value(json_object_get(hc, "CallerReference"));
-		json_t *res = bootstrap_call(d, "route53 create-health-check", hc, err, sizeof(err));
+		json_t *res =
+		    bootstrap_call(d, "route53 create-health-check", hc, err, sizeof(err));
 		const char *id =
 		    json_string_value(json_object_get(json_object_get(res, "HealthCheck"), "Id"));
 

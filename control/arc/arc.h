@@ -27,11 +27,11 @@
  * RoutingControlArn, RoutingControlState, RoutingControlName | | `arc list-routing-controls` |
  * ControlPanelArn | RoutingControls | | `arc delete-routing-control`, `arc delete-safety-rule`,
  * `arc delete-control-panel` * | the ARN | {} |
- * | `arc create-resource-set` * | resourceSetName, resourceSetType, resources | resourceSetArn, ... |
- * | `arc create-readiness-check` * | readinessCheckName, resourceSetName | readinessCheckArn, ... |
- * | `arc get-readiness-check-status` | readinessCheckName | readiness, resources, messages |
- * | `arc list-readiness-checks` | | readinessChecks |
- * | `arc delete-readiness-check`, `arc delete-resource-set` * | the name | {} |
+ * | `arc create-resource-set` * | resourceSetName, resourceSetType, resources | resourceSetArn, ...
+ * | | `arc create-readiness-check` * | readinessCheckName, resourceSetName | readinessCheckArn, ...
+ * | | `arc get-readiness-check-status` | readinessCheckName | readiness, resources, messages | |
+ * `arc list-readiness-checks` | | readinessChecks | | `arc delete-readiness-check`, `arc
+ * delete-resource-set` * | the name | {} |
  * (* CTL_CMD_MUTATES.)
  *
  * # pop's choices

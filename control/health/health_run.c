@@ -510,40 +510,50 @@ void health_engine_free(struct health_engine *e)
 	free(e);
 }
 
-/* A checker's view as it must have been for the check's status to be what it is. */
+/*
+ * A checker's view as it must have been for the check's status to be what it
+ * is. Probes keep their next due time: a target is never hit faster than its
+ * interval, whatever changed.
+ */
 static void views_from_status(struct health_engine *e, struct check *c, int64_t now)
 {
 	uint8_t raw = health_finish(c->status, c->cfg.inverted, false);
 
 	for (size_t k = 0; k < HEALTH_MAX_CHECKERS; k++) {
 		struct probe *p = &c->probes[k];
+		int64_t due = p->engine != NULL ? p->next_due_ms : now;
+
 		probe_end(p);
 		memset(p, 0, sizeof(*p));
 		p->check = c;
 		p->engine = e;
 		p->checker = (unsigned)k;
 		p->view.status = raw;
-		p->next_due_ms = now;
+		p->next_due_ms = due;
 	}
 }
 
 int health_engine_set_checkers(struct health_engine *e, const struct health_checker *c, size_t n,
 			       unsigned share_percent, uint32_t budget_ms)
 {
+	struct health_checker want[HEALTH_MAX_CHECKERS];
+	size_t n_want = n != 0 ? n : 1;
 	int64_t now = now_ms();
 
 	if (n > HEALTH_MAX_CHECKERS || share_percent > 99 || budget_ms == 0)
 		return -EINVAL;
-	if (n == 0) {
-		e->n_checkers = 1;
-		memset(e->checkers, 0, sizeof(e->checkers[0]));
-		snprintf(e->checkers[0].region, sizeof(e->checkers[0].region), "local");
-	} else {
-		memcpy(e->checkers, c, n * sizeof(*c));
-		e->n_checkers = n;
-	}
+	memset(want, 0, sizeof(want));
+	if (n == 0)
+		snprintf(want[0].region, sizeof(want[0].region), "local");
+	else
+		memcpy(want, c, n * sizeof(*c));
 	e->share_percent = share_percent;
 	e->budget_ms = budget_ms;
+	/* The same checkers again (the store re-read after a commit): views go on. */
+	if (n_want == e->n_checkers && memcmp(want, e->checkers, n_want * sizeof(*want)) == 0)
+		return 0;
+	memcpy(e->checkers, want, sizeof(want));
+	e->n_checkers = n_want;
 	for (size_t i = 0; i < e->n; i++)
 		views_from_status(e, e->checks[i], now);
 	reschedule(e);
@@ -560,9 +570,12 @@ int health_engine_put(struct health_engine *e, const char *id, uint32_t slot,
 		/* The same config again (the store re-read after any commit): leave it be. */
 		if (memcmp(&c->cfg, cfg, sizeof(*cfg)) == 0 && c->slot == slot)
 			return 0;
+		/* A probe in flight is dropped; the next starts one (new) interval
+		 * after the last one started, not sooner. */
 		for (size_t k = 0; k < HEALTH_MAX_CHECKERS; k++) {
-			probe_end(&c->probes[k]);
-			c->probes[k].next_due_ms = now;
+			struct probe *p = &c->probes[k];
+			probe_end(p);
+			p->next_due_ms += (int64_t)cfg->interval_ms - (int64_t)c->cfg.interval_ms;
 		}
 		c->cfg = *cfg;
 	} else {

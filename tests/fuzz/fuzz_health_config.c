@@ -141,8 +141,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	config = json_loadb((const char *)data, size, JSON_DECODE_ANY, NULL);
 	if (config == NULL)
 		config = json_stringn_nocheck((const char *)data, size);
-	args = json_pack("{s:s, s:O}", "CallerReference", "fuzz-input", "HealthCheckConfig",
-			 config);
+	args =
+	    json_pack("{s:s, s:O}", "CallerReference", "fuzz-input", "HealthCheckConfig", config);
 	if (args != NULL) {
 		rc = execute("route53 create-health-check", args, &r);
 		if (rc < 0 && rc != -ENOMEM)
