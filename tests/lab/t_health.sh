@@ -146,6 +146,7 @@ ms=$(watch api.example.com A until 198.18.1.3 10 "$t0")
 check "HTTP origin down: the secondary answers (after $ms ms; threshold x interval = 2000 ms)" test "$ms" != timeout
 [ "$ms" != timeout ] && echo "# failover: origin down -> first DNS answer without it: $ms ms (FailureThreshold 2 x RequestInterval 1 s = 2000 ms)"
 check "failover within threshold x interval + 1 s" test "${ms%%[!0-9]*}" -le 3000 2>/dev/null
+check "and not before (threshold - 1) x interval" test "${ms%%[!0-9]*}" -ge 900 2>/dev/null
 check "HTTPS origin down: the secondary answers" until_ tls.example.com A until 198.18.1.3 5
 check "calculated: one child down of HealthThreshold 2: the secondary answers" until_ calc.example.com A until 198.18.1.3 5
 pc route53 get-health-check-status --health-check-id "$http" >"$work/http.json"
@@ -162,6 +163,26 @@ ms=$(watch api.example.com A until 198.18.1.2 10 "$t0")
 check "HTTP origin back: the primary answers again (after $ms ms)" test "$ms" != timeout
 [ "$ms" != timeout ] && echo "# failback: origin up -> first DNS answer with it: $ms ms"
 check "calculated: both children healthy again: the primary answers" until_ calc.example.com A until 198.18.1.2 5
+
+
+# Three more failovers on a check of FailureThreshold 3 x RequestInterval 1 s.
+rep=$(hc rep '{"Type":"HTTP","IPAddress":"198.18.1.2","Port":80,"ResourcePath":"/health","RequestInterval":1,"FailureThreshold":3}')
+{ echo '{"Changes":['; pair rep "$rep"; echo ']}'; } >"$work/rep.json"
+change=$(pc route53 change-resource-record-sets --hosted-zone-id "$zone" --change-batch "file://$work/rep.json" | jget ChangeInfo.Id)
+for _ in $(seq 100); do [ "$(pc route53 get-change --id "$change" | jget ChangeInfo.Status)" = INSYNC ] && break; sleep 0.1; done
+trials=""
+for trial in 1 2 3; do
+	watch rep.example.com A until 198.18.1.2 8 >/dev/null
+	sleep 0.$((RANDOM % 10))
+	t0=$(date +%s.%N)
+	nginx_stop
+	ms=$(watch rep.example.com A until 198.18.1.3 10 "$t0")
+	trials="$trials $ms"
+	nginx_start
+done
+echo "# failover, FailureThreshold 3 x RequestInterval 1 s = 3000 ms; origin down -> first DNS answer without it:$trials ms"
+inrange() { for t in $trials; do [ "$t" -ge 1900 ] 2>/dev/null && [ "$t" -le 4000 ] || return 1; done; }
+check "three failovers each between (threshold - 1) x interval and threshold x interval + 1 s ($trials ms)" inrange
 
 # Operator override on top of the checkers, then released.
 pc route53 set-health-check-status --health-check-id "$http" --status Unhealthy >/dev/null
@@ -254,5 +275,5 @@ pc arc get-readiness-check-status --readiness-check-name rc-checks >"$work/ready
 check "readiness: a set with an unhealthy health check is NOT_READY, and says which" \
 	bash -c "grep -q '\"readiness\": \"NOT_READY\"' '$work/ready.json' && grep -q '$strbad is unhealthy' '$work/ready.json'"
 n=$(pc route53 list-health-checks | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["HealthChecks"]))')
-check "list-health-checks lists the 9 checks" test "$n" = 9
+check "list-health-checks lists the 10 checks" test "$n" = 10
 tap_end
