@@ -58,14 +58,29 @@
  * - `export-zone` writes the simple, non-alias record sets in zonefile.h's
  *   canonical form; record sets with a routing policy or an alias target
  *   have no zone-file form and are listed in comments at the top.
- * - `set-health-check-status` {HealthCheckId, Status: Healthy|Unhealthy}
- *   sets the live health word of a health check that record sets name (an
- *   operator override until health checks run in popd); no rebuild.
+ * - Health checks (`create-health-check`, `get-health-check`,
+ *   `get-health-check-status`, `list-health-checks`, `update-health-check`,
+ *   `delete-health-check`, botocore's shapes) run in popd (health.h):
+ *   RequestInterval is 1 to 30 s on the appliance; CLOUDWATCH_METRIC is
+ *   refused (no CloudWatch); Regions, AlarmIdentifier and
+ *   InsufficientDataHealthStatus are kept but the checkers are the
+ *   appliance's own (`health put-checkers` {Checkers [{Region,
+ *   SourceAddress}], HealthySharePercent, ResponseTimeBudgetMs}, `health
+ *   get-checkers`); ids are version 4 UUIDs. A check named by a record set
+ *   or by a calculated check cannot be deleted (`HealthCheckInUse`).
+ * - `set-health-check-status` {HealthCheckId, Status: Healthy|Unhealthy|Auto}
+ *   forces the status of a running health check over its checkers' (Auto
+ *   releases it), or, for an id that record sets name but no health check
+ *   has, sets its live word directly; no rebuild.
  * - `GeoProximityLocation` {AWSRegion, LocalZoneGroup, Coordinates
  *   {Latitude, Longitude}, Bias} is read as in Route 53's current API.
  *   `CidrRoutingConfig` and `TrafficPolicyInstanceId` are refused.
- * - HealthCheckId values are not checked against health checks (there are
- *   none yet); each distinct id gets a live-state slot in `health_slots`.
+ * - HealthCheckId values of record sets are not checked against health
+ *   checks (an id with no check stays UNKNOWN, i.e. healthy, unless set by
+ *   set-health-check-status); each distinct id gets a live-state slot in
+ *   `health_slots`. Record sets whose first A/AAAA address lies in an
+ *   availability zone of `arc put-availability-zones` get that zone's
+ *   zonal-shift slot (arc.h).
  */
 #ifndef POP_ROUTE53_H
 #define POP_ROUTE53_H
