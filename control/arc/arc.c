@@ -87,10 +87,19 @@ int arc_db_fail(struct ctl_call *call, sqlite3 *db, int rc)
 			     sqlite3_errmsg(db));
 }
 
+static int64_t (*clock_override)(void);
+
+void arc_set_clock(int64_t (*now_ms)(void))
+{
+	clock_override = now_ms;
+}
+
 int64_t arc_now_ms(void)
 {
 	struct timespec ts;
 
+	if (clock_override != NULL)
+		return clock_override();
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
@@ -496,8 +505,8 @@ static int delete_by(struct ctl_call *call, const char *member, const char *chec
 				     arn);
 	if (in_use_sql != NULL && exists(db, in_use_sql, arn) == 1)
 		return ctl_call_fail(call, -EBUSY, "ConflictException",
-				     "%s %s is still in use (routing controls or safety rules "
-				     "name it)",
+				     "%s %s is still in use (routing controls, safety rules or "
+				     "RECOVERY_CONTROL health checks name it)",
 				     member, arn);
 	rc = sqlite3_prepare_v2(db, delete_sql, -1, &q, NULL);
 	if (rc != SQLITE_OK)
@@ -514,7 +523,8 @@ static int delete_by(struct ctl_call *call, const char *member, const char *chec
 static int cmd_delete_control(struct ctl_call *call)
 {
 	return delete_by(call, "RoutingControlArn", "SELECT 1 FROM arc_controls WHERE arn = ?",
-			 "SELECT 1 FROM arc_rules WHERE instr(body, ?1) > 0",
+			 "SELECT 1 FROM arc_rules WHERE instr(body, ?1) > 0 UNION ALL SELECT 1 "
+			 "FROM r53_health_checks WHERE instr(config, ?1) > 0",
 			 "DELETE FROM arc_controls WHERE arn = ?");
 }
 
@@ -568,16 +578,20 @@ void arc_apply(struct popd_env *env)
 	arm_timer(env);
 }
 
+void arc_tick(struct popd_env *env)
+{
+	arc_expire(env);
+	arc_apply(env);
+}
+
 static void on_timer(void *user, int fd, uint32_t events)
 {
-	struct popd_env *env = user;
 	uint64_t ticks;
 
 	(void)events;
 	if (read(fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		ARC_LOG(WARNING, "timerfd: %s", strerror(errno));
-	arc_expire(env);
-	arc_apply(env);
+	arc_tick(user);
 }
 
 static int control_slot(struct popd_env *env, const char *arn, uint32_t *slot)

@@ -57,8 +57,9 @@
  *   (ATLEAST / AND / OR over the asserted controls, Inverted) or change a
  *   target control while its gating rule is not met is refused with
  *   `ConflictException` naming the rule, unless that rule is in
- *   SafetyRulesToOverride. A Route 53 health check of type
- *   RECOVERY_CONTROL is healthy while its control is On.
+ *   SafetyRulesToOverride. WaitPeriodMs is kept and shown but not waited
+ *   for. A Route 53 health check of type RECOVERY_CONTROL is healthy while
+ *   its control is On; a control such a check names cannot be deleted.
  */
 #ifndef POP_ARC_H
 #define POP_ARC_H
@@ -88,6 +89,15 @@ int arc_init(struct popd_env *env);
 int arc_start(struct popd_env *env);
 
 void arc_stop(struct popd_env *env);
+
+/**
+ * Replace the wall clock ARC reads (ms since the epoch) by @p now_ms, or
+ * restore it with NULL. For tests.
+ */
+void arc_set_clock(int64_t (*now_ms)(void));
+
+/** What the expiry timer does: end the shifts whose time is up and write the live words. */
+void arc_tick(struct popd_env *env);
 
 /* ------------------------------------------------------------- pure logic */
 

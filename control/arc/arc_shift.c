@@ -381,6 +381,7 @@ int arc_cmd_list_shifts(struct ctl_call *call)
 	if ((rc = arc_allowed(call, "status,maxResults,nextToken")) < 0 ||
 	    (rc = arc_str(call, "status", false, 1, 16, &status)) < 0)
 		return rc;
+	arc_expire(env_of(call));
 	if (status != NULL && strcmp(status, "ACTIVE") != 0 && strcmp(status, "EXPIRED") != 0 &&
 	    strcmp(status, "CANCELED") != 0)
 		return ctl_call_fail(call, -EINVAL, "ValidationException",

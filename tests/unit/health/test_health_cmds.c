@@ -370,6 +370,8 @@ static void test_routing_controls(void)
 		  rc1) != NULL);
 	CHECK(failed_with(run("arc delete-routing-control", "{'RoutingControlArn': '%s'}", rc1),
 			  "ConflictException"));
+	CHECK(strstr(json_string_value(json_object_get(json_object_get(last, "error"), "message")),
+		     "RECOVERY_CONTROL") != NULL);
 	CHECK(failed_with(run("arc delete-control-panel", "{'ControlPanelArn': '%s'}", panel),
 			  "ConflictException"));
 }
@@ -449,6 +451,50 @@ static void test_zonal_shift(void)
 	CHECK(failed_with(run("arc list-zonal-shifts", "{'bogus': 1}"), "ValidationException"));
 }
 
+static int64_t fake_now_ms = 1800000000000LL;
+
+static int64_t fake_clock(void)
+{
+	return fake_now_ms;
+}
+
+/* Expiry with the clock swapped out: on time to the millisecond, and only then. */
+static void test_expiry(void)
+{
+	json_t *r;
+	char shift[64];
+	uint32_t slot = TABLES_LIVE_NONE;
+	sqlite3_stmt *q;
+
+	arc_set_clock(fake_clock);
+	r = run("arc start-zonal-shift",
+		"{'resourceIdentifier': '%s', 'awayFrom': 'az2', 'expiresIn': '30m', "
+		"'comment': 'expiry'}",
+		str(run("route53 list-hosted-zones", "{}"), "HostedZones.0.Id"));
+	CHECK(r != NULL);
+	snprintf(shift, sizeof(shift), "%s", str(r, "zonalShiftId"));
+	sqlite3_prepare_v2(store_db(env.store), "SELECT slot FROM zonal_slots WHERE az = 'az2'", -1,
+			   &q, NULL);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		slot = (uint32_t)sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	CHECK_EQ(tables_live_get(env.live, TABLES_LIVE_ZONAL_SHIFT, slot), 1);
+	fake_now_ms += 30 * 60 * 1000 - 1;
+	arc_tick(&env);
+	CHECK_EQ(tables_live_get(env.live, TABLES_LIVE_ZONAL_SHIFT, slot), 1);
+	r = run("arc get-zonal-shift", "{'zonalShiftId': '%s'}", shift);
+	CHECK(r != NULL && strcmp(str(r, "status"), "ACTIVE") == 0);
+	fake_now_ms += 1;
+	arc_tick(&env);
+	CHECK_EQ(tables_live_get(env.live, TABLES_LIVE_ZONAL_SHIFT, slot), 0);
+	r = run("arc get-zonal-shift", "{'zonalShiftId': '%s'}", shift);
+	CHECK(r != NULL && strcmp(str(r, "status"), "EXPIRED") == 0);
+	CHECK(failed_with(
+	    run("arc update-zonal-shift", "{'zonalShiftId': '%s', 'expiresIn': '1h'}", shift),
+	    "ConflictException"));
+	arc_set_clock(NULL);
+}
+
 int main(void)
 {
 	setup();
@@ -458,6 +504,7 @@ int main(void)
 	RUN(test_update_and_list);
 	RUN(test_routing_controls);
 	RUN(test_zonal_shift);
+	RUN(test_expiry);
 	teardown();
 	return tap_done();
 }
