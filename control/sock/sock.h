@@ -325,12 +325,6 @@ int ctl_server_watch_modify(struct ctl_watch *w, uint32_t events);
  */
 void ctl_server_unwatch(struct ctl_watch *w);
 
-/**
- * The attached data plane's worker count, or -1 when no data plane is
- * attached. For readiness checks.
- */
-int ctl_server_dataplane_workers(const struct ctl_server *srv);
-
 /** Install hooks (copied). Before ctl_server_run(). */
 void ctl_server_set_hooks(struct ctl_server *srv, const struct ctl_hooks *hooks);
 
@@ -342,6 +336,12 @@ void *ctl_conn_user(const struct ctl_conn *conn);
 
 /** Set per-connection data (freed by the owner in its conn_closed hook). */
 void ctl_conn_set_user(struct ctl_conn *conn, void *user);
+
+/**
+ * The attached data plane's worker count, or -1 when no data plane is
+ * attached. For readiness checks.
+ */
+int ctl_server_dataplane_workers(const struct ctl_server *srv);
 
 /** The socket path the server listens on, or NULL. */
 const char *ctl_server_socket_path(const struct ctl_server *srv);
