@@ -163,6 +163,13 @@ int health_engine_put(struct health_engine *e, const char *id, uint32_t slot,
 /** Remove a check: its probes stop; its slot reads UNKNOWN. -ENOENT if unknown. */
 int health_engine_remove(struct health_engine *e, const char *id);
 
+/**
+ * Verify HTTPS targets' certificates (against the system's CA store, and the
+ * name: FullyQualifiedDomainName, else IPAddress) from the next probe on.
+ * Off by default, as in Route 53.
+ */
+void health_engine_set_verify(struct health_engine *e, bool verify);
+
 /** Remove every check whose id is not among @p ids (the store's). */
 void health_engine_retain(struct health_engine *e, const char (*ids)[65], size_t n);
 

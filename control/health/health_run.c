@@ -53,6 +53,7 @@ struct health_engine {
 	size_t n_checkers;
 	unsigned share_percent;
 	uint32_t budget_ms;
+	bool verify_tls;
 	CURLM *multi;
 	int timer_fd;
 	struct ctl_watch *timer_watch;
@@ -272,9 +273,10 @@ static int probe_start(struct health_engine *e, struct probe *p, int64_t now)
 		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 		curl_easy_setopt(h, CURLOPT_WRITEDATA, p);
 		curl_easy_setopt(h, CURLOPT_USERAGENT, "pop-health-check");
-		/* Route 53 checks reachability and status, not the certificate. */
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+		/* Route 53 checks reachability and status, not the certificate;
+		 * the appliance can be told to. */
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, e->verify_tls ? 1L : 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, e->verify_tls ? 2L : 0L);
 	}
 	if (curl_multi_add_handle(e->multi, h) != CURLM_OK) {
 		curl_easy_cleanup(h);
@@ -622,6 +624,11 @@ int health_engine_remove(struct health_engine *e, const char *id)
 		return 0;
 	}
 	return -ENOENT;
+}
+
+void health_engine_set_verify(struct health_engine *e, bool verify)
+{
+	e->verify_tls = verify;
 }
 
 void health_engine_retain(struct health_engine *e, const char (*ids)[65], size_t n)

@@ -125,7 +125,7 @@ const struct ctl_command route53_commands[] = {
      CTL_CMD_MUTATES},
     {"health put-checkers",
      "--checkers '[{\"Region\":\"us-east-1\",\"SourceAddress\":\"198.18.1.11\"},...]' "
-     "[--healthy-share-percent 18] [--response-time-budget-ms 6000]",
+     "[--healthy-share-percent 18] [--response-time-budget-ms 6000] [--verify-certificates]",
      guarded_r53_cmd_put_health_checkers, CTL_CMD_MUTATES},
     {"health get-checkers", "(no options)", guarded_r53_cmd_get_health_checkers, 0},
 };

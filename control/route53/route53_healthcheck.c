@@ -144,24 +144,42 @@ static const struct r53_member m_put_checkers[] = {
     {"Checkers", &s_checkers, true},
     {"HealthySharePercent", &s_share, false},
     {"ResponseTimeBudgetMs", &s_budget, false},
+    {"VerifyCertificates", &s_bool, false},
     {NULL, NULL, false},
 };
 static const struct r53_shape put_checkers_input = {.kind = R53_STRUCT, .members = m_put_checkers};
 
 /*
  * popctl cannot know the model's types, so "--failure-threshold 3" arrives
- * as the string "3" (the AWS CLI converts it by the model): whole numbers
- * in a string become numbers for the members the shape says are integers.
+ * as the string "3" and "--inverted false" as "false" (the AWS CLI converts
+ * them by the model): such strings become numbers and booleans for the
+ * members the shape says are integers and booleans. "--no-inverted"
+ * (NoInverted: true), the AWS CLI's spelling, is Inverted: false.
  */
-static void coerce_longs(json_t *args, const struct r53_shape *shape)
+static void coerce_scalars(json_t *args, const struct r53_shape *shape)
 {
 	for (const struct r53_member *m = shape->members; m->name != NULL; m++) {
 		json_t *v = json_object_get(args, m->name);
 		const char *text = json_string_value(v);
+		char no[80];
 		char *end;
 		long long n;
 
-		if (m->shape->kind != R53_LONG || text == NULL || text[0] == '\0')
+		snprintf(no, sizeof(no), "No%s", m->name);
+		if (m->shape->kind == R53_BOOL && v == NULL &&
+		    json_is_true(json_object_get(args, no))) {
+			json_object_del(args, no);
+			json_object_set_new(args, m->name, json_false());
+			continue;
+		}
+		if (text == NULL || text[0] == '\0')
+			continue;
+		if (m->shape->kind == R53_BOOL) {
+			if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0)
+				json_object_set_new(args, m->name, json_boolean(text[0] == 't'));
+			continue;
+		}
+		if (m->shape->kind != R53_LONG)
 			continue;
 		errno = 0;
 		n = strtoll(text, &end, 10);
@@ -743,10 +761,10 @@ int r53_cmd_update_health_check(struct ctl_call *call)
 	size_t i;
 	int rc;
 
-	coerce_longs(call->args, &update_input);
+	coerce_scalars(call->args, &update_input);
 	if ((rc = r53_check_input(call, call->args, &update_input)) < 0)
 		return rc;
-	/* Only now: coerce_longs() may have replaced the members. */
+	/* Only now: coerce_scalars() may have replaced the members. */
 	want = json_object_get(call->args, "HealthCheckVersion");
 	reset = json_object_get(call->args, "ResetElements");
 	id = json_string_value(json_object_get(call->args, "HealthCheckId"));
@@ -843,10 +861,10 @@ int r53_cmd_put_health_checkers(struct ctl_call *call)
 	size_t i;
 	int rc;
 
-	coerce_longs(call->args, &put_checkers_input);
+	coerce_scalars(call->args, &put_checkers_input);
 	if ((rc = r53_check_input(call, call->args, &put_checkers_input)) < 0)
 		return rc;
-	/* Only now: coerce_longs() may have replaced the members. */
+	/* Only now: coerce_scalars() may have replaced the members. */
 	list = json_object_get(call->args, "Checkers");
 	share = json_object_get(call->args, "HealthySharePercent");
 	budget = json_object_get(call->args, "ResponseTimeBudgetMs");
@@ -884,6 +902,10 @@ int r53_cmd_put_health_checkers(struct ctl_call *call)
 		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(budget));
 		store_meta_set(env->store, "health.budget_ms", buf);
 	}
+	if (json_object_get(call->args, "VerifyCertificates") != NULL)
+		store_meta_set(
+		    env->store, "health.verify_tls",
+		    json_is_true(json_object_get(call->args, "VerifyCertificates")) ? "1" : "0");
 	engine_stale = true;
 	call->result = json_object();
 	return 0;
@@ -893,13 +915,17 @@ int r53_cmd_get_health_checkers(struct ctl_call *call)
 {
 	struct popd_env *env = env_of(call);
 	struct health_checker c[HEALTH_MAX_CHECKERS];
-	unsigned share, budget;
+	unsigned share, budget, verify;
+	uint64_t started = 0, ok = 0, failed = 0;
 	size_t n;
 	json_t *list;
 	int rc;
 
 	if ((rc = ctl_call_no_args(call, NULL)) < 0)
 		return rc;
+	if (engine != NULL)
+		health_engine_counters(engine, &started, &ok, &failed);
+	meta_uint(env->store, "health.verify_tls", 0, &verify);
 	if ((rc = load_checkers(store_db(env->store), c, &n)) < 0)
 		return ctl_call_fail(call, rc, "InternalFailure", "%s", pop_strerror(rc));
 	meta_uint(env->store, "health.share_percent", HEALTH_DEFAULT_SHARE_PERCENT, &share);
@@ -908,8 +934,11 @@ int r53_cmd_get_health_checkers(struct ctl_call *call)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(list, json_pack("{s:s, s:s}", "Region", c[i].region,
 						      "SourceAddress", c[i].source));
-	call->result = json_pack("{s:o, s:i, s:i}", "Checkers", list, "HealthySharePercent",
-				 (int)share, "ResponseTimeBudgetMs", (int)budget);
+	call->result =
+	    json_pack("{s:o, s:i, s:i, s:b, s:{s:I, s:I, s:I}}", "Checkers", list,
+		      "HealthySharePercent", (int)share, "ResponseTimeBudgetMs", (int)budget,
+		      "VerifyCertificates", verify != 0, "Probes", "Started", (json_int_t)started,
+		      "Succeeded", (json_int_t)ok, "Failed", (json_int_t)failed);
 	return call->result != NULL ? 0 : -ENOMEM;
 }
 
@@ -923,7 +952,7 @@ static void sync_engine(struct popd_env *env)
 	struct health_config *hc;
 	char(*ids)[65] = NULL;
 	size_t n = 0, n_ids = 0, cap = 0;
-	unsigned share, budget;
+	unsigned share, budget, verify;
 	sqlite3_stmt *q;
 	struct ctl_call call;
 
@@ -934,6 +963,8 @@ static void sync_engine(struct popd_env *env)
 		meta_uint(env->store, "health.share_percent", HEALTH_DEFAULT_SHARE_PERCENT, &share);
 		meta_uint(env->store, "health.budget_ms", HEALTH_DEFAULT_BUDGET_MS, &budget);
 		health_engine_set_checkers(engine, c, n, share, budget);
+		meta_uint(env->store, "health.verify_tls", 0, &verify);
+		health_engine_set_verify(engine, verify != 0);
 	}
 	hc = malloc(sizeof(*hc));
 	if (hc == NULL ||

@@ -139,6 +139,23 @@ check "calculated (2 of 2 healthy): the primary answers" until_ calc.example.com
 multi=$(watch multi.example.com A never 198.18.1.21 1; watch multi.example.com A never 198.18.1.22 1)
 check "multivalue, both targets unhealthy: both are answered anyway (all-unhealthy rule)" test "$(grep -c '# 0 of' <<<"$multi")" = 0
 
+checkers='[{"Region":"us-east-1","SourceAddress":"198.18.1.11"},{"Region":"us-west-2","SourceAddress":"198.18.1.12"},{"Region":"eu-west-1","SourceAddress":"198.18.1.13"}]'
+# Certificate verification, off by default as in Route 53: on, the throwaway certificate fails.
+pc health put-checkers --checkers "$checkers" --verify-certificates >/dev/null
+check "certificates verified: the self-signed origin fails, the secondary answers" until_ tls.example.com A until 198.18.1.3 5
+check "the failure names the certificate" grep -qi "certificate" <<<"$(pc route53 get-health-check-status --health-check-id "$https")"
+pc health put-checkers --checkers "$checkers" --verify-certificates false >/dev/null
+check "verification off again: the primary answers" until_ tls.example.com A until 198.18.1.2 5
+check "the checkers count their probes" test "$(pc health get-checkers | jget Probes.Started)" -gt 0
+# Inverted and Disabled, changed with update-health-check.
+pc route53 update-health-check --health-check-id "$strok" --inverted >/dev/null
+check "inverted: a passing check is unhealthy, the secondary answers" until_ strok.example.com A until 198.18.1.3 5
+pc route53 update-health-check --health-check-id "$strok" --no-inverted >/dev/null
+check "not inverted again: the primary answers" until_ strok.example.com A until 198.18.1.2 5
+pc route53 update-health-check --health-check-id "$strbad" --disabled >/dev/null
+check "disabled: a failing check counts as healthy, the primary answers" until_ strbad.example.com A until 198.18.1.2 5
+check "update-health-check counts versions" test "$(pc route53 get-health-check --health-check-id "$strok" | jget HealthCheck.HealthCheckVersion)" = 3
+
 # Failover: nginx stops; FailureThreshold 2 x RequestInterval 1 s.
 t0=$(date +%s.%N)
 nginx_stop
@@ -267,13 +284,13 @@ check "cell1 On again: the primary answers" until_ rc.example.com A until 198.18
 pc arc create-resource-set --resource-set-name workers --resource-set-type POP::Dataplane::Workers >/dev/null
 pc arc create-resource-set --resource-set-name tables --resource-set-type POP::Tables::Generation >/dev/null
 pc arc create-resource-set --resource-set-name checks --resource-set-type AWS::Route53::HealthCheck \
-	--resources "[{\"resourceArn\":\"arn:aws:route53:::healthcheck/$http\"},{\"resourceArn\":\"arn:aws:route53:::healthcheck/$strbad\"}]" >/dev/null
+	--resources "[{\"resourceArn\":\"arn:aws:route53:::healthcheck/$http\"},{\"resourceArn\":\"arn:aws:route53:::healthcheck/$dead1\"}]" >/dev/null
 for n in workers tables checks; do pc arc create-readiness-check --readiness-check-name "rc-$n" --resource-set-name "$n" >/dev/null; done
 check "readiness: the data plane's workers are up" test "$(pc arc get-readiness-check-status --readiness-check-name rc-workers | jget readiness)" = READY
 check "readiness: every table generation is in use (INSYNC)" test "$(pc arc get-readiness-check-status --readiness-check-name rc-tables | jget readiness)" = READY
 pc arc get-readiness-check-status --readiness-check-name rc-checks >"$work/ready.json"
 check "readiness: a set with an unhealthy health check is NOT_READY, and says which" \
-	bash -c "grep -q '\"readiness\": \"NOT_READY\"' '$work/ready.json' && grep -q '$strbad is unhealthy' '$work/ready.json'"
+	bash -c "grep -q '\"readiness\": \"NOT_READY\"' '$work/ready.json' && grep -q '$dead1 is unhealthy' '$work/ready.json'"
 n=$(pc route53 list-health-checks | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["HealthChecks"]))')
 check "list-health-checks lists the 10 checks" test "$n" = 10
 tap_end

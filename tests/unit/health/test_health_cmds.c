@@ -278,6 +278,22 @@ static void test_update_and_list(void)
 	CHECK(failed_with(run("route53 update-health-check",
 			      "{'HealthCheckId': '%s', 'SearchString': 'x'}", http_id),
 			  "InvalidInput"));
+	/* As popctl sends them: "true"/"false" strings and the AWS CLI's --no-X. */
+	r = run("route53 update-health-check", "{'HealthCheckId': '%s', 'Inverted': 'true'}",
+		http_id);
+	CHECK(r != NULL &&
+	      json_is_true(json_object_get(
+		  json_object_get(json_object_get(r, "HealthCheck"), "HealthCheckConfig"),
+		  "Inverted")));
+	r = run("route53 update-health-check", "{'HealthCheckId': '%s', 'NoInverted': true}",
+		http_id);
+	CHECK(r != NULL &&
+	      json_is_false(json_object_get(
+		  json_object_get(json_object_get(r, "HealthCheck"), "HealthCheckConfig"),
+		  "Inverted")));
+	CHECK(failed_with(run("route53 update-health-check",
+			      "{'HealthCheckId': '%s', 'Inverted': 'maybe'}", http_id),
+			  "InvalidInput"));
 	r = run("route53 list-health-checks", "{'MaxItems': '2'}");
 	CHECK(r != NULL && json_array_size(json_object_get(r, "HealthChecks")) == 2);
 	CHECK(json_is_true(json_object_get(r, "IsTruncated")));
