@@ -65,7 +65,8 @@
  *   refused (no CloudWatch); Regions, AlarmIdentifier and
  *   InsufficientDataHealthStatus are kept but the checkers are the
  *   appliance's own (`health put-checkers` {Checkers [{Region,
- *   SourceAddress}], HealthySharePercent, ResponseTimeBudgetMs}, `health
+ *   SourceAddress}], HealthySharePercent, ResponseTimeBudgetMs,
+ *   VerifyCertificates}, `health
  *   get-checkers`); ids are version 4 UUIDs. A check named by a record set
  *   or by a calculated check cannot be deleted (`HealthCheckInUse`).
  * - `set-health-check-status` {HealthCheckId, Status: Healthy|Unhealthy|Auto}
