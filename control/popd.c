@@ -6,6 +6,7 @@
  * cannot start, 2 on a usage or config error.
  */
 #include "api.h"
+#include "arc.h"
 #include "base.h"
 #include "cloudfront.h"
 #include "config.h"
@@ -257,11 +258,13 @@ static const struct popd_module {
 	void (*stop)(struct popd_env *env);
 } popd_modules[] = {
     {"transactions", NULL, txn_commands, &txn_command_count, NULL, NULL},
-    {"route53", route53_init, route53_commands, &route53_command_count, NULL, NULL},
+    {"route53", route53_init, route53_commands, &route53_command_count, route53_health_start,
+     route53_health_stop},
     {"cloudfront", cloudfront_init, cloudfront_commands, &cloudfront_command_count, NULL, NULL},
     {"geo", geo_init, geo_commands, &geo_command_count, NULL, NULL},
     {"prefilter", prefilter_init, prefilter_commands, &prefilter_command_count, NULL, NULL},
     {"api", api_init, api_commands, &api_command_count, api_start, api_stop},
+    {"arc", arc_init, arc_commands, &arc_command_count, arc_start, arc_stop},
 };
 
 #define POPD_MODULE_COUNT (sizeof(popd_modules) / sizeof(popd_modules[0]))
@@ -370,6 +373,49 @@ static json_t *bootstrap_call(struct popd *d, const char *command, json_t *args,
 }
 
 /*
+ * Bootstrap.HealthChecks: [{CallerReference, HealthCheckConfig}] are created
+ * first; a HealthCheckId in the hosted zones' changes that names one of their
+ * CallerReferences is replaced by the id Route 53's rules gave it (ids are
+ * made by popd, so a config cannot know them).
+ */
+static int bootstrap_health_checks(struct popd *d, json_t *boot)
+{
+	json_t *checks = json_object_get(boot, "HealthChecks"), *hc, *zone, *change;
+	char err[768];
+	size_t i, z, c;
+
+	json_array_foreach(checks, i, hc)
+	{
+		const char *ref = json_string_value(json_object_get(hc, "CallerReference"));
+		json_t *res =
+		    bootstrap_call(d, "route53 create-health-check", hc, err, sizeof(err));
+		const char *id =
+		    json_string_value(json_object_get(json_object_get(res, "HealthCheck"), "Id"));
+
+		if (ref == NULL || id == NULL) {
+			POPD_LOG(ERR, "Bootstrap.HealthChecks[%zu] refused: %s", i,
+				 ref == NULL ? "no CallerReference" : err);
+			json_decref(res);
+			return -POP_ECONFIG;
+		}
+		json_array_foreach(json_object_get(boot, "HostedZones"), z, zone)
+		{
+			json_array_foreach(json_object_get(zone, "Changes"), c, change)
+			{
+				json_t *rrs = json_object_get(change, "ResourceRecordSet");
+				const char *named =
+				    json_string_value(json_object_get(rrs, "HealthCheckId"));
+				if (named != NULL && strcmp(named, ref) == 0)
+					json_object_set_new(rrs, "HealthCheckId", json_string(id));
+			}
+		}
+		POPD_LOG(INFO, "bootstrap: health check %s (%s) created", id, ref);
+		json_decref(res);
+	}
+	return 0;
+}
+
+/*
  * First start only: create what the config's Bootstrap section describes
  * (the embedded default has the demo zone), through the same handlers and
  * validation as any client's change. Later starts keep whatever the store
@@ -394,7 +440,8 @@ static int step_bootstrap(struct popd *d)
 	if (root == NULL)
 		root = json_loadb(ctl_config_default_json, ctl_config_default_json_len, 0, NULL);
 	boot = json_object_get(root, "Bootstrap");
-	zones = json_object_get(boot, "HostedZones");
+	rc = bootstrap_health_checks(d, boot);
+	zones = rc == 0 ? json_object_get(boot, "HostedZones") : NULL;
 	json_array_foreach(zones, i, zone)
 	{
 		const char *name = json_string_value(json_object_get(zone, "Name"));

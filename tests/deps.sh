@@ -16,6 +16,8 @@ packages=(
 	libmaxmind-db-writer-perl
 	# the AWS API endpoint's lab test drives it with the real AWS CLI and boto3
 	awscli python3-boto3
+	# health checks: libcurl; their lab test: nginx and a TCP listener
+	libcurl4-openssl-dev nginx-light socat openssl
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -37,6 +37,22 @@ int env_register_compiler(struct popd_env *env, enum tables_kind kind,
 	return 0;
 }
 
+int env_on_commit(struct popd_env *env, void (*fn)(struct popd_env *env))
+{
+	for (size_t i = 0; i < ENV_MAX_COMMIT_HOOKS; i++)
+		if (env->committed[i] == NULL) {
+			env->committed[i] = fn;
+			return 0;
+		}
+	return -POP_ELIMIT;
+}
+
+void env_committed(struct popd_env *env)
+{
+	for (size_t i = 0; i < ENV_MAX_COMMIT_HOOKS && env->committed[i] != NULL; i++)
+		env->committed[i](env);
+}
+
 void env_now_rfc3339(char *buf, size_t len)
 {
 	struct timeval tv;

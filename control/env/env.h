@@ -33,6 +33,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/** Most modules that follow commits (env_on_commit()). */
+#define ENV_MAX_COMMIT_HOOKS 8
+
 /** popd's shared state. */
 struct popd_env {
 	const char *instance;
@@ -45,6 +48,8 @@ struct popd_env {
 	const struct ctl_config *config; /**< popd's configuration */
 	/** Builds one table kind from the store into @p tb (popd then publishes it). */
 	int (*compilers[TABLES_KIND_MAX])(struct popd_env *env, struct tables_builder *tb);
+	/** Called after every commit of a change (env_committed()), in registration order. */
+	void (*committed[ENV_MAX_COMMIT_HOOKS])(struct popd_env *env);
 };
 
 /** The env of a command being handled. */
@@ -65,6 +70,18 @@ int env_changes_published(struct popd_env *env, enum tables_kind kind, uint64_t 
 /** Register the compiler of a table kind (one per kind). -EEXIST if taken. */
 int env_register_compiler(struct popd_env *env, enum tables_kind kind,
 			  int (*compile)(struct popd_env *env, struct tables_builder *tb));
+
+/**
+ * Have @p fn called after each committed change, once the tables it changed
+ * are published: a module applies there what must not happen before the
+ * store holds it (live-state words, checkers started or stopped), since a
+ * handler may run as a check that is rolled back.
+ * @return 0, or -POP_ELIMIT past ENV_MAX_COMMIT_HOOKS.
+ */
+int env_on_commit(struct popd_env *env, void (*fn)(struct popd_env *env));
+
+/** Call the hooks of env_on_commit(): popd's txn module, after a commit. */
+void env_committed(struct popd_env *env);
 
 /**
  * Record a change inside the current transaction: a new id (prefix "C" and

@@ -200,6 +200,14 @@ static int command_option(struct popctl_cli *cli, int argc, char *const *argv, i
 	if (popctl_option_key(name, key, sizeof(key)) < 0)
 		return args_fail(err, err_len, -EINVAL,
 				 "--%s: option names are words of A-Z a-z 0-9 joined by -", name);
+	/* The zonal-shift and readiness models name their members in camelCase. */
+	if (strncmp(cli->command, "arc ", 4) == 0 &&
+	    (strstr(cli->command, "zonal-shift") != NULL ||
+	     strstr(cli->command, "managed-resource") != NULL ||
+	     strstr(cli->command, "readiness") != NULL ||
+	     strstr(cli->command, "resource-set") != NULL) &&
+	    key[0] >= 'A' && key[0] <= 'Z')
+		key[0] = (char)(key[0] - 'A' + 'a');
 	if (json_object_get(cli->args, key) != NULL)
 		return args_fail(err, err_len, -EINVAL, "--%s given twice", name);
 	while (inline_value != NULL || (*i + 1 < argc && !is_option(argv[*i + 1]))) {

@@ -21,6 +21,15 @@ static const char *const route53_schema[] = {
     "body TEXT NOT NULL, PRIMARY KEY (zone_id, sort_key, type, set_id)) WITHOUT ROWID",
     /* Shared with the health checks to come: one live-state slot per health-check id. */
     "CREATE TABLE IF NOT EXISTS health_slots (id TEXT PRIMARY KEY, slot INTEGER UNIQUE)",
+    "CREATE TABLE r53_health_checks (id TEXT PRIMARY KEY, caller_reference TEXT NOT NULL "
+    "UNIQUE, version INTEGER NOT NULL, config TEXT NOT NULL)",
+    "CREATE TABLE health_checkers (region TEXT PRIMARY KEY, source TEXT NOT NULL)",
+    /* Availability zones of record targets, and one zonal-shift slot per
+     * (hosted zone, availability zone): written by ARC, read by the compiler. */
+    "CREATE TABLE IF NOT EXISTS az_prefixes (az TEXT NOT NULL, prefix TEXT NOT NULL, "
+    "PRIMARY KEY (az, prefix))",
+    "CREATE TABLE IF NOT EXISTS zonal_slots (zone_id TEXT NOT NULL, az TEXT NOT NULL, "
+    "slot INTEGER NOT NULL UNIQUE, PRIMARY KEY (zone_id, az))",
 };
 
 /*
@@ -71,6 +80,14 @@ R53_GUARDED(r53_cmd_export_zone)
 R53_GUARDED(r53_cmd_set_health_status)
 R53_GUARDED(r53_cmd_list_zones_by_name)
 R53_GUARDED(r53_cmd_get_zone_count)
+R53_GUARDED(r53_cmd_create_health_check)
+R53_GUARDED(r53_cmd_get_health_check)
+R53_GUARDED(r53_cmd_get_health_check_status)
+R53_GUARDED(r53_cmd_list_health_checks)
+R53_GUARDED(r53_cmd_update_health_check)
+R53_GUARDED(r53_cmd_delete_health_check)
+R53_GUARDED(r53_cmd_put_health_checkers)
+R53_GUARDED(r53_cmd_get_health_checkers)
 
 const struct ctl_command route53_commands[] = {
     {"route53 create-hosted-zone",
@@ -93,12 +110,30 @@ const struct ctl_command route53_commands[] = {
     {"route53 import-zone", "--hosted-zone-id ZONE_ID --zone-file file://zone.txt [--comment TEXT]",
      guarded_r53_cmd_import_zone, CTL_CMD_MUTATES},
     {"route53 export-zone", "--hosted-zone-id ZONE_ID", guarded_r53_cmd_export_zone, 0},
-    {"route53 set-health-check-status", "--health-check-id ID --status Healthy|Unhealthy",
+    {"route53 set-health-check-status", "--health-check-id ID --status Healthy|Unhealthy|Auto",
      guarded_r53_cmd_set_health_status, 0},
     {"route53 list-hosted-zones-by-name",
      "[--dns-name NAME [--hosted-zone-id ZONE_ID]] [--max-items N]",
      guarded_r53_cmd_list_zones_by_name, 0},
     {"route53 get-hosted-zone-count", "-> {HostedZoneCount}", guarded_r53_cmd_get_zone_count, 0},
+    {"route53 create-health-check",
+     "--caller-reference REF --health-check-config '{\"Type\":\"HTTP\",\"IPAddress\":...}'",
+     guarded_r53_cmd_create_health_check, CTL_CMD_MUTATES},
+    {"route53 get-health-check", "--health-check-id ID", guarded_r53_cmd_get_health_check, 0},
+    {"route53 get-health-check-status", "--health-check-id ID",
+     guarded_r53_cmd_get_health_check_status, 0},
+    {"route53 list-health-checks", "[--marker ID] [--max-items N]",
+     guarded_r53_cmd_list_health_checks, 0},
+    {"route53 update-health-check",
+     "--health-check-id ID [--health-check-version N] [--failure-threshold N] [--disabled] ...",
+     guarded_r53_cmd_update_health_check, CTL_CMD_MUTATES},
+    {"route53 delete-health-check", "--health-check-id ID", guarded_r53_cmd_delete_health_check,
+     CTL_CMD_MUTATES},
+    {"health put-checkers",
+     "--checkers '[{\"Region\":\"us-east-1\",\"SourceAddress\":\"198.18.1.11\"},...]' "
+     "[--healthy-share-percent 18] [--response-time-budget-ms 6000] [--verify-certificates]",
+     guarded_r53_cmd_put_health_checkers, CTL_CMD_MUTATES},
+    {"health get-checkers", "(no options)", guarded_r53_cmd_get_health_checkers, 0},
 };
 
 const size_t route53_command_count = sizeof(route53_commands) / sizeof(route53_commands[0]);
@@ -109,6 +144,8 @@ int route53_init(struct popd_env *env)
 			       sizeof(route53_schema) / sizeof(route53_schema[0]));
 
 	if (rc < 0)
+		return rc;
+	if ((rc = r53_health_init(env)) < 0)
 		return rc;
 	return env_register_compiler(env, TABLES_KIND_ZONES, route53_compile_zones);
 }

@@ -58,14 +58,30 @@
  * - `export-zone` writes the simple, non-alias record sets in zonefile.h's
  *   canonical form; record sets with a routing policy or an alias target
  *   have no zone-file form and are listed in comments at the top.
- * - `set-health-check-status` {HealthCheckId, Status: Healthy|Unhealthy}
- *   sets the live health word of a health check that record sets name (an
- *   operator override until health checks run in popd); no rebuild.
+ * - Health checks (`create-health-check`, `get-health-check`,
+ *   `get-health-check-status`, `list-health-checks`, `update-health-check`,
+ *   `delete-health-check`, botocore's shapes) run in popd (health.h):
+ *   RequestInterval is 1 to 30 s on the appliance; CLOUDWATCH_METRIC is
+ *   refused (no CloudWatch); Regions, AlarmIdentifier and
+ *   InsufficientDataHealthStatus are kept but the checkers are the
+ *   appliance's own (`health put-checkers` {Checkers [{Region,
+ *   SourceAddress}], HealthySharePercent, ResponseTimeBudgetMs,
+ *   VerifyCertificates}, `health
+ *   get-checkers`); ids are version 4 UUIDs. A check named by a record set
+ *   or by a calculated check cannot be deleted (`HealthCheckInUse`).
+ * - `set-health-check-status` {HealthCheckId, Status: Healthy|Unhealthy|Auto}
+ *   forces the status of a running health check over its checkers' (Auto
+ *   releases it), or, for an id that record sets name but no health check
+ *   has, sets its live word directly; no rebuild.
  * - `GeoProximityLocation` {AWSRegion, LocalZoneGroup, Coordinates
  *   {Latitude, Longitude}, Bias} is read as in Route 53's current API.
  *   `CidrRoutingConfig` and `TrafficPolicyInstanceId` are refused.
- * - HealthCheckId values are not checked against health checks (there are
- *   none yet); each distinct id gets a live-state slot in `health_slots`.
+ * - HealthCheckId values of record sets are not checked against health
+ *   checks (an id with no check stays UNKNOWN, i.e. healthy, unless set by
+ *   set-health-check-status); each distinct id gets a live-state slot in
+ *   `health_slots`. Record sets whose first A/AAAA address lies in an
+ *   availability zone of `arc put-availability-zones` get that zone's
+ *   zonal-shift slot (arc.h).
  */
 #ifndef POP_ROUTE53_H
 #define POP_ROUTE53_H
@@ -75,6 +91,7 @@
 #include "tables.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 /** Most changes (and ResourceRecord values) in one change batch. */
 #define ROUTE53_MAX_CHANGES 1000
@@ -102,5 +119,26 @@ int route53_init(struct popd_env *env);
  * @return 0 or a negative error (tb then holds nothing usable).
  */
 int route53_compile_zones(struct popd_env *env, struct tables_builder *tb);
+
+/** Resolves a routing control's ARN to its TABLES_LIVE_ROUTING_CONTROL slot (-ENOENT). */
+typedef int route53_control_slot_fn(struct popd_env *env, const char *arn, uint32_t *slot);
+
+/** ARC registers how RECOVERY_CONTROL health checks find their routing control. */
+void route53_set_control_resolver(route53_control_slot_fn *fn);
+
+/** Start the health checkers of the stored checks (popd's module start, after bootstrap). */
+int route53_health_start(struct popd_env *env);
+
+/** Stop them. */
+void route53_health_stop(struct popd_env *env);
+
+/** Re-evaluate calculated and routing-control checks now (ARC changed a control). */
+void route53_health_refresh(struct popd_env *env);
+
+/**
+ * A health check's status now (TABLES_HEALTH_*), or -ENOENT when no health
+ * check has that id.
+ */
+int route53_health_status(struct popd_env *env, const char *id);
 
 #endif /* POP_ROUTE53_H */

@@ -14,7 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct r53_az_prefix {
+	char az[24];
+	uint8_t family, len;
+	uint8_t addr[16];
+};
+
 struct r53_compile {
+	struct r53_az_prefix *azp; /* availability zones of targets (az_prefixes) */
+	size_t n_azp;
 	sqlite3 *db;
 	struct zones_builder *zb;
 	char (*ids)[33]; /* zone ids, in id order, index = builder zone index */
@@ -228,6 +236,95 @@ static int complex_rrset(struct r53_compile *c, const json_t *body, struct zones
 	return 0;
 }
 
+static int load_az_prefixes(struct r53_compile *c)
+{
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v2(c->db, "SELECT az, prefix FROM az_prefixes", -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_error(rc);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(q, 1);
+		const char *slash = strchr(text, '/');
+		struct r53_az_prefix p = {0}, *a;
+		char addr[64];
+
+		if (slash == NULL || (size_t)(slash - text) >= sizeof(addr))
+			continue;
+		memcpy(addr, text, (size_t)(slash - text));
+		addr[slash - text] = '\0';
+		if (inet_pton(AF_INET, addr, p.addr) == 1)
+			p.family = 4;
+		else if (inet_pton(AF_INET6, addr, p.addr) == 1)
+			p.family = 6;
+		else
+			continue;
+		p.len = (uint8_t)atoi(slash + 1);
+		snprintf(p.az, sizeof(p.az), "%s", (const char *)sqlite3_column_text(q, 0));
+		a = realloc(c->azp, (c->n_azp + 1) * sizeof(*a));
+		if (a == NULL) {
+			sqlite3_finalize(q);
+			return -ENOMEM;
+		}
+		c->azp = a;
+		c->azp[c->n_azp++] = p;
+	}
+	sqlite3_finalize(q);
+	return 0;
+}
+
+static bool prefix_has(const struct r53_az_prefix *p, const uint8_t *addr)
+{
+	unsigned full = p->len / 8, rest = p->len % 8;
+
+	if (memcmp(p->addr, addr, full) != 0)
+		return false;
+	return rest == 0 || ((p->addr[full] ^ addr[full]) & (0xff00u >> rest) & 0xff) == 0;
+}
+
+/*
+ * The zonal-shift word of an A or AAAA record set: the availability zone
+ * whose prefix (longest first) holds its first address, one word per
+ * (hosted zone, availability zone), made the first time it is needed.
+ */
+static uint32_t zone_slot(struct r53_compile *c, const char *zone_id,
+			  const struct zones_rrset_spec *spec)
+{
+	const struct r53_az_prefix *best = NULL;
+	uint8_t family = spec->type == 1 ? 4 : spec->type == 28 ? 6 : 0;
+	size_t alen = family == 4 ? 4 : 16;
+	sqlite3_stmt *q;
+	uint32_t slot = TABLES_LIVE_NONE;
+
+	if (family == 0 || c->n_azp == 0 || spec->rdata == NULL || spec->rdata_len < 2 + alen ||
+	    ((spec->rdata[0] << 8) | spec->rdata[1]) != (int)alen)
+		return TABLES_LIVE_NONE;
+	for (size_t i = 0; i < c->n_azp; i++)
+		if (c->azp[i].family == family && prefix_has(&c->azp[i], spec->rdata + 2) &&
+		    (best == NULL || c->azp[i].len > best->len))
+			best = &c->azp[i];
+	if (best == NULL)
+		return TABLES_LIVE_NONE;
+	for (int attempt = 0; attempt < 2 && slot == TABLES_LIVE_NONE; attempt++) {
+		if (sqlite3_prepare_v2(
+			c->db,
+			attempt == 0 ? "SELECT slot FROM zonal_slots WHERE zone_id = ?1 AND az = ?2"
+				     : "INSERT OR IGNORE INTO zonal_slots (zone_id, az, slot) "
+				       "SELECT ?1, ?2, COALESCE(MAX(slot) + 1, 0) FROM "
+				       "zonal_slots RETURNING slot",
+			-1, &q, NULL) != SQLITE_OK)
+			return TABLES_LIVE_NONE;
+		sqlite3_bind_text(q, 1, zone_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, best->az, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) < TABLES_LIVE_SLOTS)
+			slot = (uint32_t)sqlite3_column_int64(q, 0);
+		while (sqlite3_step(q) == SQLITE_ROW)
+			;
+		sqlite3_finalize(q);
+	}
+	return slot;
+}
+
 static int add_rrsets(struct r53_compile *c)
 {
 	sqlite3_stmt *q;
@@ -277,6 +374,7 @@ static int add_rrsets(struct r53_compile *c)
 				break;
 			}
 		}
+		spec.zone_slot = zone_slot(c, zone_id, &spec);
 		rc = zones_builder_add_rrset(c->zb, (uint32_t)zi, &spec);
 		json_decref(body);
 		free(alias_data);
@@ -312,12 +410,15 @@ int route53_compile_zones(struct popd_env *env, struct tables_builder *tb)
 					-1, &c.target, NULL);
 	rc = rc == SQLITE_OK ? 0 : store_error(rc);
 	if (rc == 0)
+		rc = load_az_prefixes(&c);
+	if (rc == 0)
 		rc = add_zones(&c);
 	if (rc == 0)
 		rc = add_rrsets(&c);
 	sqlite3_finalize(c.health);
 	sqlite3_finalize(c.target);
 	free(c.ids);
+	free(c.azp);
 	if (rc < 0) {
 		zones_builder_free(c.zb);
 		return rc;

@@ -64,6 +64,16 @@ int r53_cmd_set_health_status(struct ctl_call *call)
 
 	if ((rc = r53_check_input(call, call->args, &r53_health_status_input)) < 0)
 		return rc;
+	/* A running check takes the status as forced over its checkers' (Auto releases it). */
+	if (r53_health_force(id, status)) {
+		call->result = json_pack("{s:s, s:s}", "HealthCheckId", id, "Status", status);
+		return 0;
+	}
+	if (strcmp(status, "Auto") == 0)
+		return ctl_call_fail(call, -ENOENT, "NoSuchHealthCheck",
+				     "Auto releases a forced status of a running health check; "
+				     "%s is none",
+				     id);
 	rc = r53_health_slot(store_db(env->store), id, false, &slot);
 	if (rc == -ENOENT)
 		return ctl_call_fail(

@@ -102,7 +102,7 @@ static const struct r53_shape s_vpc_region = {.kind = R53_STRING,
 					      .max = 64,
 					      .enums = vpc_regions};
 
-static const char *const health_statuses[] = {"Healthy", "Unhealthy", NULL};
+static const char *const health_statuses[] = {"Healthy", "Unhealthy", "Auto", NULL};
 static const struct r53_shape s_health_status = {.kind = R53_STRING, .enums = health_statuses};
 
 static const struct r53_shape s_weight = {

@@ -166,6 +166,23 @@ int r53_rrsets_delete_zone(sqlite3 *db, const char *zone_id);
 /** The live-state slot of a health check id, made when new. -POP_ELIMIT when all are taken. */
 int r53_health_slot(sqlite3 *db, const char *id, bool create, uint32_t *slot);
 
+struct health_config;
+
+/**
+ * A shape-checked HealthCheckConfig @p cfg to the checkers' form, with Route
+ * 53's rules across members; defaults are written into @p cfg. @p db checks
+ * children (NULL: not checked); @p self_id is the check's own id or NULL.
+ * @return 0, or ctl_call_fail(InvalidInput / NoSuchHealthCheck).
+ */
+int r53_health_config_parse(struct ctl_call *call, sqlite3 *db, json_t *cfg,
+			    struct health_config *out, const char *self_id);
+
+/** Create the commit hook that keeps the checkers in step with the store. */
+int r53_health_init(struct popd_env *env);
+
+/** Force (Healthy/Unhealthy) or release (Auto) a running check; false if none runs. */
+bool r53_health_force(const char *id, const char *status);
+
 /* -------------------------------------------------------------- handlers */
 
 int r53_cmd_create_hosted_zone(struct ctl_call *call);
@@ -180,5 +197,13 @@ int r53_cmd_export_zone(struct ctl_call *call);
 int r53_cmd_set_health_status(struct ctl_call *call);
 int r53_cmd_list_zones_by_name(struct ctl_call *call);
 int r53_cmd_get_zone_count(struct ctl_call *call);
+int r53_cmd_create_health_check(struct ctl_call *call);
+int r53_cmd_get_health_check(struct ctl_call *call);
+int r53_cmd_get_health_check_status(struct ctl_call *call);
+int r53_cmd_list_health_checks(struct ctl_call *call);
+int r53_cmd_update_health_check(struct ctl_call *call);
+int r53_cmd_delete_health_check(struct ctl_call *call);
+int r53_cmd_put_health_checkers(struct ctl_call *call);
+int r53_cmd_get_health_checkers(struct ctl_call *call);
 
 #endif

@@ -255,3 +255,8 @@ const struct ctl_command ctl_builtin_commands[] = {
 
 const size_t ctl_builtin_command_count =
     sizeof(ctl_builtin_commands) / sizeof(ctl_builtin_commands[0]);
+
+int ctl_server_dataplane_workers(const struct ctl_server *srv)
+{
+	return srv->dataplane.conn != NULL ? (int)srv->dataplane.workers : -1;
+}

@@ -340,6 +340,12 @@ void *ctl_conn_user(const struct ctl_conn *conn);
 /** Set per-connection data (freed by the owner in its conn_closed hook). */
 void ctl_conn_set_user(struct ctl_conn *conn, void *user);
 
+/**
+ * The attached data plane's worker count, or -1 when no data plane is
+ * attached. For readiness checks.
+ */
+int ctl_server_dataplane_workers(const struct ctl_server *srv);
+
 /** The socket path the server listens on, or NULL. */
 const char *ctl_server_socket_path(const struct ctl_server *srv);
 

@@ -217,6 +217,7 @@ int txn_mutating(void *user, const struct ctl_command *cmd, struct ctl_call *cal
 	if (rc < 0)
 		return rc;
 	txn_publish(env, store_take_dirty(env->store));
+	env_committed(env);
 	return 0;
 }
 
@@ -302,6 +303,7 @@ static int cmd_commit(struct ctl_call *call)
 		return rc;
 	}
 	txn_publish(env, store_take_dirty(env->store));
+	env_committed(env);
 	call->result = json_pack("{s:I, s:o}", "Committed", (json_int_t)json_array_size(results),
 				 "Results", results);
 	return call->result != NULL ? 0 : -ENOMEM;

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file arc.h
+ * Application Recovery Controller in popd: routing controls in control
+ * panels with safety rules, zonal shifts with expiry, and the availability
+ * zones of record targets. State is in the store; what the data plane reads
+ * (routing-control words, zonal-shift words) is written into the live-state
+ * segment after each commit and on start, with no table rebuild.
+ *
+ * # Commands (botocore shapes; arc-zonal-shift members are camelCase)
+ * | command | args | result |
+ * |---|---|---|
+ * | `arc put-availability-zones` * | AvailabilityZones [{Name, Prefixes [CIDR...]}] | {} |
+ * | `arc list-availability-zones` | | AvailabilityZones |
+ * | `arc start-zonal-shift` * | resourceIdentifier, awayFrom, expiresIn, comment | ZonalShift |
+ * | `arc update-zonal-shift` * | zonalShiftId, expiresIn, comment | ZonalShift |
+ * | `arc cancel-zonal-shift` * | zonalShiftId | ZonalShift |
+ * | `arc get-zonal-shift` | zonalShiftId | ZonalShift |
+ * | `arc list-zonal-shifts` | status | items |
+ * | `arc list-managed-resources` | | items [{arn, name, availabilityZones}] |
+ * | `arc get-managed-resource` | resourceIdentifier | arn, name, appliedWeights, zonalShifts |
+ * | `arc create-control-panel` * | ClusterArn, ControlPanelName | ControlPanel |
+ * | `arc create-routing-control` * | ClusterArn, ControlPanelArn, RoutingControlName |
+ * RoutingControl | | `arc create-safety-rule` * | AssertionRule or GatingRule | AssertionRule or
+ * GatingRule | | `arc update-routing-control-state` * | RoutingControlArn, RoutingControlState,
+ * SafetyRulesToOverride | {} | | `arc get-routing-control-state` | RoutingControlArn |
+ * RoutingControlArn, RoutingControlState, RoutingControlName | | `arc list-routing-controls` |
+ * ControlPanelArn | RoutingControls | | `arc delete-routing-control`, `arc delete-safety-rule`,
+ * `arc delete-control-panel` * | the ARN | {} |
+ * | `arc create-resource-set` * | resourceSetName, resourceSetType, resources | resourceSetArn, ...
+ * | | `arc create-readiness-check` * | readinessCheckName, resourceSetName | readinessCheckArn, ...
+ * | | `arc get-readiness-check-status` | readinessCheckName | readiness, resources, messages | |
+ * `arc list-readiness-checks` | | readinessChecks | | `arc delete-readiness-check`, `arc
+ * delete-resource-set` * | the name | {} |
+ * (* CTL_CMD_MUTATES.)
+ *
+ * # pop's choices
+ * - Readiness checks look at the appliance's own resources, by
+ *   resourceSetType: `POP::Dataplane::Workers` (a data plane is attached with
+ *   at least one worker), `POP::Tables::Generation` (every published table
+ *   generation is in use by the data plane: INSYNC), `AWS::Route53::HealthCheck`
+ *   (resources `arn:aws:route53:::healthcheck/ID`, each healthy). They are
+ *   evaluated when asked.
+ * - A managed resource is a hosted zone: resourceIdentifier is its ARN
+ *   `arn:aws:route53:::hostedzone/Z...` (or `/hostedzone/Z...`, or the bare
+ *   id). A zonal shift takes the record sets of that zone whose target lies
+ *   in the zone `awayFrom` out of DNS answers (Route 53's all-out rule
+ *   still applies: when every candidate is out, all are answered).
+ * - A record set's availability zone comes from the appliance's mapping of
+ *   availability zones to target prefixes (`arc put-availability-zones`,
+ *   like subnets): the zone whose prefix holds the first address of an A or
+ *   AAAA record set, longest prefix first. Record sets with no match are in
+ *   no zone and never shifted.
+ * - expiresIn takes Route 53 ARC's `Nm` / `Nh` (1 minute to 3 days) and, on
+ *   the appliance, `Ns` seconds (at least 1).
+ * - Routing controls start Off. A change that would break an assertion rule
+ *   (ATLEAST / AND / OR over the asserted controls, Inverted) or change a
+ *   target control while its gating rule is not met is refused with
+ *   `ConflictException` naming the rule, unless that rule is in
+ *   SafetyRulesToOverride. WaitPeriodMs is kept and shown but not waited
+ *   for. A Route 53 health check of type RECOVERY_CONTROL is healthy while
+ *   its control is On; a control such a check names cannot be deleted.
+ */
+#ifndef POP_ARC_H
+#define POP_ARC_H
+
+#include "env.h"
+#include "sock.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** Most availability zones, prefixes per zone, controls per panel, shifts kept. */
+#define ARC_MAX_ZONES	 64
+#define ARC_MAX_PREFIXES 64
+#define ARC_MAX_CONTROLS 256
+#define ARC_MAX_SHIFTS	 10000
+/** Longest zonal shift: 3 days, as ARC. */
+#define ARC_MAX_EXPIRES_S (3 * 24 * 3600)
+
+extern const struct ctl_command arc_commands[];
+extern const size_t arc_command_count;
+
+/** Tables, the commit hook, and RECOVERY_CONTROL health checks' resolver. */
+int arc_init(struct popd_env *env);
+
+/** Write the live state from the store and arm the expiry timer (after bootstrap). */
+int arc_start(struct popd_env *env);
+
+void arc_stop(struct popd_env *env);
+
+/**
+ * Replace the wall clock ARC reads (ms since the epoch) by @p now_ms, or
+ * restore it with NULL. For tests.
+ */
+void arc_set_clock(int64_t (*now_ms)(void));
+
+/** What the expiry timer does: end the shifts whose time is up and write the live words. */
+void arc_tick(struct popd_env *env);
+
+/* ------------------------------------------------------------- pure logic */
+
+enum arc_rule_type { ARC_RULE_ATLEAST, ARC_RULE_AND, ARC_RULE_OR };
+
+/**
+ * A RuleConfig over the states of @p n controls: ATLEAST @p threshold on,
+ * all on (AND), any on (OR); @p inverted negates the result.
+ */
+bool arc_rule_holds(enum arc_rule_type type, unsigned threshold, bool inverted, const bool *on,
+		    size_t n);
+
+/**
+ * Parse expiresIn ("30m", "2h", and the appliance's "45s") into seconds.
+ * @return 0, or -EINVAL (bad form, zero, or above ARC_MAX_EXPIRES_S).
+ */
+int arc_expires_in_parse(const char *text, int64_t *seconds);
+
+#endif /* POP_ARC_H */
