@@ -378,7 +378,7 @@ static json_t *bootstrap_call(struct popd *d, const char *command, json_t *args,
  */
 static int step_bootstrap(struct popd *d)
 {
-	json_t *root = NULL, *boot, *zones, *zone;
+	json_t *root = NULL, *boot, *zones, *zone, *dists, *dist;
 	char err[768], done[8];
 	size_t i;
 	int rc = 0;
@@ -432,6 +432,32 @@ static int step_bootstrap(struct popd *d)
 			break;
 		}
 		POPD_LOG(INFO, "bootstrap: hosted zone %s created", name);
+	}
+	/* Then the distributions: each entry is a DistributionConfig. */
+	dists = json_object_get(boot, "Distributions");
+	if (rc == 0 && dists != NULL && !json_is_array(dists)) {
+		POPD_LOG(ERR, "Bootstrap.Distributions must be an array");
+		rc = -POP_ECONFIG;
+	}
+	json_array_foreach(dists, i, dist)
+	{
+		json_t *args, *res, *id;
+
+		if (rc < 0)
+			break;
+		args = json_pack("{s:O}", "DistributionConfig", dist);
+		res = args != NULL ? bootstrap_call(d, "cloudfront create-distribution", args, err,
+						    sizeof(err))
+				   : NULL;
+		json_decref(args);
+		id = json_object_get(json_object_get(res, "Distribution"), "Id");
+		if (id == NULL) {
+			POPD_LOG(ERR, "Bootstrap.Distributions[%zu] refused: %s", i, err);
+			rc = -POP_ECONFIG;
+		} else {
+			POPD_LOG(INFO, "bootstrap: distribution %s created", json_string_value(id));
+		}
+		json_decref(res);
 	}
 	json_decref(root);
 	if (rc == 0)

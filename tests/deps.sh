@@ -12,6 +12,8 @@ packages=(
 	libclang-rt-14-dev clang-format cppcheck python3 python3-dnspython iproute2 iputils-ping ethtool bpftool
 	procps psmisc knot-dnsutils knot
 	libmaxmind-db-writer-perl
+	# the appliance image: building it, booting it, its firmware scripts' tests
+	mmdebstrap qemu-system-x86 qemu-utils fdisk e2fsprogs dosfstools mtools socat jq systemd
 )
 missing=()
 for p in "${packages[@]}"; do

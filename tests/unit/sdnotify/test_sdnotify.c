@@ -33,7 +33,8 @@ static int listen_at(const char *name)
 	if (name[0] == '@')
 		sa.sun_path[0] = '\0';
 	if (bind(fd, (struct sockaddr *)&sa,
-		 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + (name[0] == '/'))) != 0) {
+		 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + (name[0] == '/'))) !=
+	    0) {
 		close(fd);
 		return -1;
 	}
