@@ -60,6 +60,14 @@ echo "POP_DP_ARGS=--edited" >>"$tmp/root/etc/pop/pop.env"
 out=$(provision)
 check "the same instance-id again changes nothing" sh -c 'echo "$1" | grep -q "already provisioned" && grep -qx "POP_DP_ARGS=--edited" "$2"' _ "$out" "$tmp/root/etc/pop/pop.env"
 
+# meta-data as other tools write it: quoted, CRLF, padded; the first value wins.
+fresh_root
+printf 'instance-id:  "iid-two" \r\nlocal-hostname: \x27edge8\x27\r\ninstance-id: iid-later\n' >"$tmp/drive/meta-data"
+echo '{}' >"$tmp/drive/pop.json"
+provision >/dev/null
+check "meta-data with quotes, CRLF and spaces: the first instance-id and host name" sh -c \
+	'test "$(cat "$1/var/lib/pop/provisioned-instance-id")" = iid-two && test "$(cat "$1/etc/hostname")" = edge8' _ "$tmp/root"
+
 # Bad drives: a clear error naming the field, and nothing written.
 reject() {
 	local name=$1 want=$2 json=$3 meta=${4:-instance-id: iid-bad}
