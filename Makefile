@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 60
 NAME       ?= demo
 IO         ?= af_xdp
 
-.PHONY: all build deps run test bench fuzz format clean
+.PHONY: all build deps run test bench fuzz format clean image test-image
 
 all: build
 
@@ -34,6 +34,14 @@ fuzz: deps
 	[ -f $(BUILD_FUZZ)/build.ninja ] || CC=clang meson setup $(BUILD_FUZZ) -Dfuzz=true
 	ninja -C $(BUILD_FUZZ)
 	tests/fuzz/run-fuzz $(BUILD_FUZZ) $(FUZZ_SECONDS)
+
+# The appliance as a bootable disk image (build/image/pop.raw, pop.qcow2) and
+# its boot test in qemu (also a stage of make test).
+image: build
+	images/build-image
+
+test-image: image
+	POP_BUILD=$(CURDIR)/$(BUILD) images/test-image
 
 format:
 	git ls-files '*.c' '*.h' | xargs clang-format -i

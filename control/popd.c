@@ -14,6 +14,7 @@
 #include "geo_ctl.h"
 #include "prefilter_ctl.h"
 #include "route53.h"
+#include "sdnotify.h"
 #include "sock.h"
 #include "store.h"
 #include "tables.h"
@@ -27,7 +28,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/file.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #define POPD_LOG(level, ...) POP_LOG("popd", level, __VA_ARGS__)
@@ -56,6 +59,8 @@ struct popd {
 	struct ctl_server *server;
 	int exit_code;		 /* set by the step that failed */
 	size_t services_started; /* modules whose start() ran */
+	int watchdog_fd;	 /* timerfd pinging the service manager, or -1 */
+	struct ctl_watch *watchdog_watch;
 };
 
 static const char usage_text[] =
@@ -423,7 +428,7 @@ static int bootstrap_health_checks(struct popd *d, json_t *boot)
  */
 static int step_bootstrap(struct popd *d)
 {
-	json_t *root = NULL, *boot, *zones, *zone;
+	json_t *root = NULL, *boot, *zones, *zone, *dists, *dist;
 	char err[768], done[8];
 	size_t i;
 	int rc = 0;
@@ -479,6 +484,32 @@ static int step_bootstrap(struct popd *d)
 		}
 		POPD_LOG(INFO, "bootstrap: hosted zone %s created", name);
 	}
+	/* Then the distributions: each entry is a DistributionConfig. */
+	dists = json_object_get(boot, "Distributions");
+	if (rc == 0 && dists != NULL && !json_is_array(dists)) {
+		POPD_LOG(ERR, "Bootstrap.Distributions must be an array");
+		rc = -POP_ECONFIG;
+	}
+	json_array_foreach(dists, i, dist)
+	{
+		json_t *args, *res, *id;
+
+		if (rc < 0)
+			break;
+		args = json_pack("{s:O}", "DistributionConfig", dist);
+		res = args != NULL ? bootstrap_call(d, "cloudfront create-distribution", args, err,
+						    sizeof(err))
+				   : NULL;
+		json_decref(args);
+		id = json_object_get(json_object_get(res, "Distribution"), "Id");
+		if (id == NULL) {
+			POPD_LOG(ERR, "Bootstrap.Distributions[%zu] refused: %s", i, err);
+			rc = -POP_ECONFIG;
+		} else {
+			POPD_LOG(INFO, "bootstrap: distribution %s created", json_string_value(id));
+		}
+		json_decref(res);
+	}
 	json_decref(root);
 	if (rc == 0)
 		rc = store_meta_set(d->env.store, "popd.bootstrapped", "1");
@@ -513,6 +544,69 @@ static int step_services(struct popd *d)
 	return 0;
 }
 
+/* The control loop pings the service manager's watchdog: a popd whose loop
+ * hangs stops pinging and systemd restarts it (WatchdogSec= in popd.service). */
+static void watchdog_tick(void *user, int fd, uint32_t events)
+{
+	uint64_t expirations;
+
+	(void)user;
+	(void)events;
+	if (read(fd, &expirations, sizeof(expirations)) == (ssize_t)sizeof(expirations))
+		sdnotify_send("WATCHDOG=1");
+}
+
+static void stop_notify(struct popd *d);
+
+/* Under systemd (Type=notify): ready once the socket listens and bootstrap ran. */
+static int step_notify(struct popd *d)
+{
+	uint64_t period_us = sdnotify_watchdog_us() / 2;
+	int rc;
+
+	if (period_us > 0) {
+		struct itimerspec its = {
+		    .it_interval = {.tv_sec = (time_t)(period_us / 1000000u),
+				    .tv_nsec = (long)(period_us % 1000000u) * 1000},
+		};
+		its.it_value = its.it_interval;
+		d->watchdog_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+		if (d->watchdog_fd < 0 || timerfd_settime(d->watchdog_fd, 0, &its, NULL) < 0) {
+			rc = -errno;
+			POPD_LOG(ERR, "watchdog timer: %s", pop_strerror(rc));
+			d->exit_code = EXIT_START;
+			stop_notify(d);
+			return rc;
+		}
+		rc = ctl_server_watch(d->server, d->watchdog_fd, EPOLLIN, watchdog_tick, d,
+				      &d->watchdog_watch);
+		if (rc < 0) {
+			POPD_LOG(ERR, "watchdog timer: %s", pop_strerror(rc));
+			d->exit_code = EXIT_START;
+			stop_notify(d); /* a failed step is not stopped by main */
+			return rc;
+		}
+		POPD_LOG(INFO, "service manager watchdog: pinging every %llu ms",
+			 (unsigned long long)(period_us / 1000u));
+	}
+	rc = sdnotify_send("READY=1");
+	if (rc < 0)
+		POPD_LOG(WARNING, "cannot tell the service manager we are ready: %s",
+			 pop_strerror(rc));
+	return 0;
+}
+
+static void stop_notify(struct popd *d)
+{
+	sdnotify_send("STOPPING=1");
+	if (d->watchdog_watch != NULL)
+		ctl_server_unwatch(d->watchdog_watch);
+	d->watchdog_watch = NULL;
+	if (d->watchdog_fd >= 0)
+		close(d->watchdog_fd);
+	d->watchdog_fd = -1;
+}
+
 /* Start-up order in one place; stops run in reverse for the steps that started. */
 static const struct popd_step {
 	const char *name;
@@ -530,6 +624,7 @@ static const struct popd_step {
     {"control socket", step_socket, stop_socket},
     {"bootstrap", step_bootstrap, NULL},
     {"services", step_services, stop_services},
+    {"service manager", step_notify, stop_notify},
 };
 
 #define POPD_STEP_COUNT (sizeof(popd_steps) / sizeof(popd_steps[0]))
@@ -637,7 +732,7 @@ static int parse_args(struct popd *d, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct popd d = {.instance = "default", .pid_fd = -1};
+	struct popd d = {.instance = "default", .pid_fd = -1, .watchdog_fd = -1};
 	sigset_t stop_signals;
 	size_t started = 0;
 	int rc;

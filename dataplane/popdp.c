@@ -10,6 +10,7 @@
 #include "base.h"
 #include "eal.h"
 #include "net.h"
+#include "sdnotify.h"
 #include "snap.h"
 #include "worker.h"
 #include "xdpmaps.h"
@@ -590,6 +591,7 @@ int main(int argc, char **argv)
 	json_t *hello;
 	unsigned n_workers, lcore, i;
 	uint64_t next_stats_ns;
+	uint64_t watchdog_period_ns, next_watchdog_ns = 0;
 	int consumed, rc;
 	bool have_hp;
 
@@ -788,6 +790,10 @@ int main(int argc, char **argv)
 	att = attach_new(opt.socket_path, hello);
 	json_decref(hello);
 	POPDP_LOG(INFO, "serving on %s with %u worker(s); ready", port.name, n_workers);
+	/* Under systemd (Type=notify, WatchdogSec=): ready now, then pinged from
+	 * this loop at half the period, so a hung main loop gets popdp restarted. */
+	sdnotify_send("READY=1");
+	watchdog_period_ns = sdnotify_watchdog_us() * 1000u / 2u;
 
 	next_stats_ns = 0;
 	snap_watch_on_installed(snap, prefilter_on_installed, &pf);
@@ -809,11 +815,16 @@ int main(int argc, char **argv)
 		} else if (att != NULL) {
 			attach_tick(att, NULL, now);
 		}
+		if (watchdog_period_ns > 0 && now >= next_watchdog_ns) {
+			sdnotify_send("WATCHDOG=1");
+			next_watchdog_ns = now + watchdog_period_ns;
+		}
 		/* 1 ms: a new table generation reaches the workers within about a millisecond. */
 		sleep_ms(1);
 	}
 
 	POPDP_LOG(NOTICE, "signal %d: stopping", (int)quit_signal);
+	sdnotify_send("STOPPING=1");
 	atomic_store(&workers_stop, 1);
 	rte_eal_mp_wait_lcore();
 	{

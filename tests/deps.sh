@@ -18,6 +18,8 @@ packages=(
 	awscli python3-boto3
 	# health checks: libcurl; their lab test: nginx and a TCP listener
 	libcurl4-openssl-dev nginx-light socat openssl
+	# the appliance image: building it, booting it, its firmware scripts' tests
+	mmdebstrap qemu-system-x86 qemu-utils fdisk e2fsprogs dosfstools mtools socat jq systemd
 )
 missing=()
 for p in "${packages[@]}"; do

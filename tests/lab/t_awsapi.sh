@@ -306,13 +306,56 @@ ETAG=$(aws cloudfront update-distribution --id "$DIST" --if-match "$ETAG" \
 check "delete-distribution --if-match once disabled" \
 	quiet aws cloudfront delete-distribution --id "$DIST" --if-match "$ETAG"
 
-# ---- ARC zonal shift: tested where the commands exist on this build ----
-if "$POPCTL" --socket "$sock" help 2>/dev/null | grep -q "arc list-zonal-shifts"; then
-	check "arc-zonal-shift list-zonal-shifts" quiet aws arc-zonal-shift list-zonal-shifts
-else
-	check "an operation pop lacks (arc-zonal-shift list-zonal-shifts): InvalidAction" \
-		fails_with InvalidAction aws arc-zonal-shift list-zonal-shifts
-fi
+# ---- Route 53 health checks and ARC zonal shift through the AWS CLI ----
+HC=$(aws route53 create-health-check --caller-reference "hc-$LAB" \
+	--health-check-config Type=TCP,IPAddress=198.18.1.2,Port=7,RequestInterval=10,FailureThreshold=3 |
+	jget HealthCheck.Id)
+check "create-health-check --health-check-config Type=TCP,... returns an Id ($HC)" test -n "$HC"
+check "get-health-check: the config as given" \
+	bash -c "aws route53 get-health-check --health-check-id $HC | grep -q '\"FailureThreshold\": 3'"
+check "list-health-checks lists it" \
+	bash -c "aws route53 list-health-checks | grep -q $HC"
+check "popctl sees the check made over the AWS API" \
+	bash -c "$POPCTL --socket $sock route53 get-health-check --health-check-id $HC | grep -q 198.18.1.2"
+check "get-health-check-status answers (HealthCheckObservations)" \
+	bash -c "aws route53 get-health-check-status --health-check-id $HC | grep -q HealthCheckObservations"
+check "update-health-check --failure-threshold 5: version 2" \
+	bash -c "aws route53 update-health-check --health-check-id $HC --failure-threshold 5 | grep -q '\"HealthCheckVersion\": 2'"
+check "update-health-check with a stale --health-check-version: HealthCheckVersionMismatch" \
+	fails_with HealthCheckVersionMismatch aws route53 update-health-check --health-check-id "$HC" \
+	--health-check-version 1 --failure-threshold 4
+check "delete-health-check" quiet aws route53 delete-health-check --health-check-id "$HC"
+check "the deleted check: NoSuchHealthCheck" \
+	fails_with NoSuchHealthCheck aws route53 get-health-check --health-check-id "$HC"
+
+pc arc put-availability-zones --availability-zones \
+	'[{"Name":"use1-az1","Prefixes":["198.18.1.40/32"]},{"Name":"use1-az2","Prefixes":["198.18.1.41/32"]}]' >/dev/null
+ZS=$(aws route53 create-hosted-zone --name zs.test --caller-reference "zs-$LAB" | jget HostedZone.Id)
+ZS=${ZS##*/}
+printf '{"Changes":[%s,%s]}' \
+	'{"Action":"CREATE","ResourceRecordSet":{"Name":"www.zs.test","Type":"A","TTL":5,"SetIdentifier":"a","MultiValueAnswer":true,"ResourceRecords":[{"Value":"198.18.1.40"}]}}' \
+	'{"Action":"CREATE","ResourceRecordSet":{"Name":"www.zs.test","Type":"A","TTL":5,"SetIdentifier":"b","MultiValueAnswer":true,"ResourceRecords":[{"Value":"198.18.1.41"}]}}' >"$work/zs.json"
+CHANGE=$(aws route53 change-resource-record-sets --hosted-zone-id "$ZS" --change-batch "file://$work/zs.json" | jget ChangeInfo.Id)
+aws route53 wait resource-record-sets-changed --id "$CHANGE"
+got=$(dig_a www.zs.test)
+check "both availability zones answer before a shift ($got)" [ "$got" = "198.18.1.40 198.18.1.41 " ]
+SHIFT=$(aws arc-zonal-shift start-zonal-shift --resource-identifier "arn:aws:route53:::hostedzone/$ZS" \
+	--away-from use1-az1 --expires-in 1h --comment "aws cli shift" | jget zonalShiftId)
+check "arc-zonal-shift start-zonal-shift returns a zonalShiftId ($SHIFT)" test -n "$SHIFT"
+got=$(dig_a www.zs.test)
+check "kdig: use1-az1's target is out of the answer at once ($got)" [ "$got" = "198.18.1.41 " ]
+check "arc-zonal-shift list-zonal-shifts lists it ACTIVE" \
+	bash -c "aws arc-zonal-shift list-zonal-shifts | /usr/bin/python3 -c 'import json,sys; sys.exit(not any(i[\"zonalShiftId\"] == \"$SHIFT\" and i[\"status\"] == \"ACTIVE\" for i in json.load(sys.stdin)[\"items\"]))'"
+check "arc-zonal-shift update-zonal-shift --expires-in 2h --comment" \
+	bash -c "aws arc-zonal-shift update-zonal-shift --zonal-shift-id $SHIFT --expires-in 2h --comment longer | grep -q longer"
+check "arc-zonal-shift get-managed-resource names the shift" \
+	bash -c "aws arc-zonal-shift get-managed-resource --resource-identifier arn:aws:route53:::hostedzone/$ZS | grep -q $SHIFT"
+check "arc-zonal-shift cancel-zonal-shift" \
+	quiet aws arc-zonal-shift cancel-zonal-shift --zonal-shift-id "$SHIFT"
+got=$(dig_a www.zs.test)
+check "kdig: both answer again after the cancel ($got)" [ "$got" = "198.18.1.40 198.18.1.41 " ]
+check "cancel of an unknown shift: ResourceNotFoundException" \
+	fails_with ResourceNotFoundException aws arc-zonal-shift cancel-zonal-shift --zonal-shift-id 00000000-0000-0000-0000-000000000000
 check "an operation of the model pop does not implement (list-traffic-policies): InvalidAction" \
 	fails_with InvalidAction aws route53 list-traffic-policies
 
