@@ -159,7 +159,8 @@ static int cmd_dataplane_attach(struct ctl_call *call)
 {
 	struct ctl_server *srv = call->server;
 	struct ctl_dataplane *dp = &srv->dataplane;
-	json_t *pid, *instance, *version, *workers, *ports, *vips;
+	json_t *pid = NULL, *instance = NULL, *version = NULL, *workers = NULL, *ports = NULL,
+	       *vips = NULL;
 	int rc;
 
 	if (call->conn == NULL)

@@ -219,7 +219,7 @@ int zones_builder_add_zone(struct zones_builder *zb, const struct zones_zone_spe
 			   uint32_t *zone_index)
 {
 	uint8_t apex[ZONES_NAME_MAX];
-	size_t id_len = opt_strlen(zone->id), slot;
+	size_t id_len = opt_strlen(zone->id), slot = 0;
 	int labels, rc;
 
 	if (zone->apex == NULL || zone->apex_len > ZONES_NAME_MAX)
