@@ -167,7 +167,6 @@ int tcp_listen(struct tcp_ctx *ctx, uint16_t port, const struct tcp_app *app)
 
 struct tcp_counters *tcp_ctx_counters(struct tcp_ctx *ctx)
 {
-	ctx->cnt.buffer_bytes_now = tcp_chunk_bytes_in_use(ctx);
 	return &ctx->cnt;
 }
 
@@ -684,6 +683,11 @@ int tcp_send(struct tcp_conn *c, const void *data, uint32_t len)
 		c->last_activity_ms = ctx->now_ms;
 	tcp_output(ctx, c);
 	return (int)n;
+}
+
+void tcp_want_writable(struct tcp_conn *c)
+{
+	c->flags |= CF_WANT_WRITE;
 }
 
 void tcp_close(struct tcp_conn *c)

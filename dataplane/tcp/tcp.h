@@ -184,8 +184,13 @@ struct tcp_counters {
 
 /** Names of the counters, in struct order (for stats). */
 extern const char *const tcp_counter_names[];
-/** How many counters struct tcp_counters has. */
-#define TCP_N_COUNTERS (sizeof(struct tcp_counters) / sizeof(uint64_t))
+/** How many counters struct tcp_counters has (the struct is padded past them). */
+enum {
+#define TCP_COUNTER_INDEX(n) TCP_COUNTER_##n,
+	TCP_COUNTERS(TCP_COUNTER_INDEX)
+#undef TCP_COUNTER_INDEX
+	    TCP_N_COUNTERS
+};
 
 struct tcp_ctx;
 struct tcp_conn;
@@ -232,7 +237,7 @@ struct tcp_ctx *tcp_ctx_init(void *mem, const struct tcp_config *cfg, const stru
 /** Accept connections to @p port with @p app. @return 0, -EEXIST, -POP_ELIMIT. */
 int tcp_listen(struct tcp_ctx *ctx, uint16_t port, const struct tcp_app *app);
 
-/** The core's counters. */
+/** The core's counters (the main thread may read them: words only the worker writes). */
 struct tcp_counters *tcp_ctx_counters(struct tcp_ctx *ctx);
 
 /**
@@ -276,6 +281,9 @@ int tcp_send(struct tcp_conn *c, const void *data, uint32_t len);
 
 /** Bytes tcp_send() would accept now. */
 uint32_t tcp_send_room(const struct tcp_conn *c);
+
+/** Ask for the writable callback once send-buffer room grows (back-pressure). */
+void tcp_want_writable(struct tcp_conn *c);
 
 /** Send FIN after the queued data (graceful close). */
 void tcp_close(struct tcp_conn *c);

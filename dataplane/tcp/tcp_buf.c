@@ -9,6 +9,7 @@ uint32_t tcp_chunk_alloc(struct tcp_ctx *ctx)
 		return TCP_NONE;
 	ctx->free_chunk = ctx->chunks[i].next;
 	ctx->free_chunks--;
+	ctx->cnt.buffer_bytes_now += TCP_CHUNK_BYTES;
 	ctx->chunks[i].next = TCP_NONE;
 	ctx->chunks[i].off = 0;
 	ctx->chunks[i].len = 0;
@@ -21,6 +22,7 @@ void tcp_chunk_free(struct tcp_ctx *ctx, uint32_t i)
 	ctx->chunks[i].next = ctx->free_chunk;
 	ctx->free_chunk = i;
 	ctx->free_chunks++;
+	ctx->cnt.buffer_bytes_now -= TCP_CHUNK_BYTES;
 }
 
 void tcp_queue_free(struct tcp_ctx *ctx, struct tcp_queue *q)
