@@ -278,7 +278,8 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 			break;
 		case 'T':
 			if (parse_uint(optarg, 65535, &v) != 0 || v == 53) {
-				fprintf(stderr, "popdp: --tcp-stream-test-port: 0 to 65535, not 53\n");
+				fprintf(stderr,
+					"popdp: --tcp-stream-test-port: 0 to 65535, not 53\n");
 				return -EINVAL;
 			}
 			o->tcp_stream_test_port = (unsigned)v;
@@ -421,12 +422,11 @@ static json_t *tcp_counters_json(struct worker *workers, unsigned n_workers)
 		      (json_int_t)d.answers, "xfr_refused", (json_int_t)d.xfr_refused, "no_answer",
 		      (json_int_t)d.no_answer, "bad_length", (json_int_t)d.bad_length,
 		      "waits_for_room", (json_int_t)d.waits_for_room));
-	json_object_set_new(tcp, "stream_test",
-			    json_pack("{s:I, s:I, s:I, s:I}", "connections",
-				      (json_int_t)st.connections, "bytes_sent",
-				      (json_int_t)st.bytes_sent, "bytes_echoed",
-				      (json_int_t)st.bytes_echoed, "bad_requests",
-				      (json_int_t)st.bad_requests));
+	json_object_set_new(
+	    tcp, "stream_test",
+	    json_pack("{s:I, s:I, s:I, s:I}", "connections", (json_int_t)st.connections,
+		      "bytes_sent", (json_int_t)st.bytes_sent, "bytes_echoed",
+		      (json_int_t)st.bytes_echoed, "bad_requests", (json_int_t)st.bad_requests));
 	return tcp;
 }
 
@@ -534,12 +534,13 @@ static int tcp_start(struct worker *w, const struct popdp_options *o, unsigned l
 	void *mem = rte_zmalloc_socket("pop_tcp", size, RTE_CACHE_LINE_SIZE, socket);
 	uint64_t now_us = (uint64_t)((double)rte_rdtsc() * w->ns_per_cycle) / 1000u;
 
-	w->dns_tcp = rte_zmalloc_socket("pop_dns_tcp", sizeof(*w->dns_tcp), RTE_CACHE_LINE_SIZE,
-					socket);
+	w->dns_tcp =
+	    rte_zmalloc_socket("pop_dns_tcp", sizeof(*w->dns_tcp), RTE_CACHE_LINE_SIZE, socket);
 	if (o->tcp_stream_test_port != 0)
 		w->stream = rte_zmalloc_socket("pop_stream", sizeof(*w->stream),
 					       RTE_CACHE_LINE_SIZE, socket);
-	if (mem == NULL || w->dns_tcp == NULL || (o->tcp_stream_test_port != 0 && w->stream == NULL)) {
+	if (mem == NULL || w->dns_tcp == NULL ||
+	    (o->tcp_stream_test_port != 0 && w->stream == NULL)) {
 		rte_free(mem);
 		rte_free(w->dns_tcp);
 		rte_free(w->stream);
