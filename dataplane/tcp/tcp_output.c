@@ -366,7 +366,7 @@ void tcp_send_synack(struct tcp_ctx *ctx, struct tcp_conn *c)
 void tcp_emit_synack_cookie(struct tcp_ctx *ctx, const struct tcp_seg *syn, uint32_t isn,
 			    unsigned mss_idx)
 {
-	struct tcp_out o;
+	struct tcp_out o = {0};
 	bool ts = syn->has_ts && !ctx->cfg.no_timestamps;
 	bool sack = ts && syn->sack_permitted && !ctx->cfg.no_sack;
 	bool ws = ts && syn->has_wscale;
@@ -393,7 +393,7 @@ void tcp_emit_synack_cookie(struct tcp_ctx *ctx, const struct tcp_seg *syn, uint
 
 void tcp_send_rst_for(struct tcp_ctx *ctx, const struct tcp_seg *seg)
 {
-	struct tcp_out o;
+	struct tcp_out o = {0};
 
 	if (seg->flags & TCP_FLAG_RST)
 		return;
