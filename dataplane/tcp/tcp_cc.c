@@ -68,8 +68,15 @@ void tcp_cc_on_ack(struct tcp_ctx *ctx, struct tcp_conn *c, uint32_t acked)
 	uint32_t limit = ctx->cfg.snd_buf_bytes * 2;
 
 	if (c->cwnd < c->ssthresh) {
-		/* Slow start, byte counting with L = 2 SMSS (RFC 3465). */
-		c->cwnd += tcp_min32(acked, 2u * c->mss);
+		/*
+		 * Slow start by bytes acknowledged, without RFC 3465's L = 2 SMSS
+		 * cap per ACK: receivers with GRO acknowledge a dozen segments at
+		 * once, and capping would turn slow start linear (Linux counts all
+		 * acknowledged segments too). Not past ssthresh.
+		 */
+		c->cwnd += acked;
+		if (c->cwnd > c->ssthresh)
+			c->cwnd = c->ssthresh;
 	} else if (ctx->cfg.cc == TCP_CC_CUBIC) {
 		cubic_on_ack(ctx, c, acked);
 	} else {

@@ -645,18 +645,24 @@ static void test_synack_retransmit_and_give_up(void)
 	h_teardown();
 }
 
-/* A peer that acknowledges everything: moves @p total bytes through the core. */
-static void test_bulk_transfer_with_loss(void)
+/*
+ * A peer that acknowledges every round (5 ms) with a SACK block, and a path
+ * that loses every 97th segment once: 4 MiB must arrive intact, in a bounded
+ * number of rounds, without a retransmission timeout.
+ */
+static void bulk_transfer_with_loss(enum tcp_cc cc)
 {
+	struct tcp_config cfg = {.cc = cc};
 	uint64_t t_us = 1000000;
 	uint32_t peer_rcv, lost = 0;
 	struct tcp_seg seg;
 	struct tcp_conn_info info;
 	unsigned rounds = 0;
 	uint64_t total = 4u << 20, got = 0;
+	uint32_t hi = 0; /* the highest byte received, plus one */
 	bool bad = false;
 
-	h_setup(&DEFAULT_CFG, 0);
+	h_setup(&cfg, 0);
 	H.send_on_accept = (uint32_t)total;
 	{
 		static const struct step hs[] = {HS_1000_SACK(0, 4096), {END}};
@@ -680,6 +686,8 @@ static void test_bulk_transfer_with_loss(void)
 					lost++;
 					continue;
 				}
+				if (off + c->o.len > hi)
+					hi = off + c->o.len;
 				for (uint32_t i = 0; i < c->o.len && off + i < sizeof(have); i++) {
 					if (c->payload[i] != pattern_byte(off + i))
 						bad = true;
@@ -702,21 +710,30 @@ static void test_bulk_transfer_with_loss(void)
 			seg.win = 4096;
 			seg.flags = F_ACK;
 			seg.has_ts = true;
-			seg.tsval = (uint32_t)(t_us / 1000);
+			seg.tsval = 200000 + rounds; /* above the handshake's: no PAWS drop */
 			seg.tsecr = H.last_tsval_seen;
 			{
 				/* One SACK block: the run above the first hole. */
 				uint32_t o = got;
-				while (o < total && !have[o])
+				while (o < hi && !have[o])
 					o++;
-				if (o < total && o > got) {
+				if (o < hi && o > got) {
 					uint32_t e = o;
-					while (e < total && have[e])
+					while (e < hi && have[e])
 						e++;
 					seg.n_sack = 1;
 					seg.sack[0][0] = H.our_iss + 1 + o;
 					seg.sack[0][1] = H.our_iss + 1 + e;
 				}
+			}
+			if (getenv("TCP_DEBUG") && rounds % 500 == 0 && H.conn) {
+				tcp_conn_get_info(H.conn, &info);
+				printf("# round %u got %llu cwnd %u ssthresh %u wnd %u una %u nxt "
+				       "%u rec %d rto %u srtt %u\n",
+				       rounds, (unsigned long long)got, info.cwnd, info.ssthresh,
+				       info.snd_wnd, info.snd_una - H.our_iss,
+				       info.snd_nxt - H.our_iss, info.in_recovery, info.rto_ms,
+				       info.srtt_us);
 			}
 			t_us += 5000;
 			H.now_us = t_us;
@@ -734,10 +751,23 @@ static void test_bulk_transfer_with_loss(void)
 		tcp_conn_get_info(H.conn, &info);
 		CHECK_EQ(info.snd_queued, 0);
 	}
-	printf("# 4 MiB with %u segments lost: %u rounds, %llu fast retransmits, %llu RTOs\n", lost,
-	       rounds, (unsigned long long)tcp_ctx_counters(H.ctx)->fast_retransmits,
+	printf("# %s: 4 MiB with %u segments lost: %u rounds, %llu fast retransmits, %llu RTOs\n",
+	       cc == TCP_CC_CUBIC ? "CUBIC" : "NewReno", lost, rounds,
+	       (unsigned long long)tcp_ctx_counters(H.ctx)->fast_retransmits,
 	       (unsigned long long)tcp_ctx_counters(H.ctx)->rto_fired);
+	CHECK(rounds < 1500);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->rto_fired, 0);
 	h_teardown();
+}
+
+static void test_bulk_transfer_with_loss_newreno(void)
+{
+	bulk_transfer_with_loss(TCP_CC_NEWRENO);
+}
+
+static void test_bulk_transfer_with_loss_cubic(void)
+{
+	bulk_transfer_with_loss(TCP_CC_CUBIC);
 }
 
 static void test_memory_per_connection(void)
@@ -850,7 +880,8 @@ int main(void)
 	RUN(test_keepalive);
 	RUN(test_app_refuses_and_aborts);
 	RUN(test_synack_retransmit_and_give_up);
-	RUN(test_bulk_transfer_with_loss);
+	RUN(test_bulk_transfer_with_loss_newreno);
+	RUN(test_bulk_transfer_with_loss_cubic);
 	RUN(test_memory_per_connection);
 	RUN(test_parse_rejects);
 	return tap_done();
