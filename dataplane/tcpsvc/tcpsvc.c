@@ -140,7 +140,7 @@ int tcpsvc_dns_listen(struct tcp_ctx *tcp, struct tcpsvc_dns *svc, uint16_t port
 
 enum { STREAM_LINE = 0, STREAM_SEND = 1, STREAM_ECHO = 2, STREAM_DONE = 3 };
 
-/* app_data[0]: the mode; app_data[1]: bytes sent so far; app_data... total in [0] >> 8. */
+/* app_data[0]: mode in the low byte, N above it; app_data[1]: bytes done. */
 #define MODE(d)	 ((unsigned)((d)[0] & 0xff))
 #define TOTAL(d) ((d)[0] >> 8)
 
@@ -161,7 +161,7 @@ static void stream_pump(struct tcpsvc_stream *svc, struct tcp_conn *c)
 
 	while (MODE(d) == STREAM_SEND) {
 		uint64_t left = TOTAL(d) - d[1];
-		uint32_t room = tcp_send_room(c), n;
+		uint32_t room = tcp_send_room(c), n, b;
 		int rc;
 
 		if (left == 0) {
@@ -176,8 +176,12 @@ static void stream_pump(struct tcpsvc_stream *svc, struct tcp_conn *c)
 			tcp_want_writable(c);
 			return;
 		}
-		for (uint32_t i = 0; i < n; i++)
-			svc->scratch[i] = tcpsvc_stream_byte(d[1] + i);
+		b = (uint32_t)(d[1] % TCPSVC_STREAM_MODULUS);
+		for (uint32_t i = 0; i < n; i++) {
+			svc->scratch[i] = (uint8_t)b;
+			if (++b == TCPSVC_STREAM_MODULUS)
+				b = 0;
+		}
 		rc = tcp_send(c, svc->scratch, n);
 		if (rc <= 0)
 			return;
@@ -188,10 +192,20 @@ static void stream_pump(struct tcpsvc_stream *svc, struct tcp_conn *c)
 
 static void stream_echo(struct tcpsvc_stream *svc, struct tcp_conn *c)
 {
-	for (;;) {
+	uint64_t *d = tcp_conn_app_data(c);
+
+	while (MODE(d) == STREAM_ECHO) {
+		uint64_t left = TOTAL(d) - d[1];
 		uint32_t n = tcp_recv_avail(c), room = tcp_send_room(c);
 		int rc;
 
+		if (left == 0) {
+			d[0] = STREAM_DONE;
+			tcp_close(c);
+			break;
+		}
+		if (n > left)
+			n = (uint32_t)left;
 		if (n > room)
 			n = room;
 		if (n > sizeof(svc->scratch))
@@ -206,8 +220,48 @@ static void stream_echo(struct tcpsvc_stream *svc, struct tcp_conn *c)
 		if (rc <= 0)
 			return;
 		tcp_recv_consume(c, (uint32_t)rc);
+		d[1] += (uint32_t)rc;
 		svc->cnt.bytes_echoed += (uint32_t)rc;
 	}
+	/* Past N: nothing more is echoed; what comes is read and dropped. */
+	tcp_recv_consume(c, tcp_recv_avail(c));
+}
+
+static void stream_refuse(struct tcpsvc_stream *svc, struct tcp_conn *c, const char *why)
+{
+	uint64_t *d = tcp_conn_app_data(c);
+	char msg[80];
+	size_t n = strlen(why);
+
+	svc->cnt.bad_requests++;
+	memcpy(msg, "ERR ", 4);
+	memcpy(msg + 4, why, n);
+	msg[4 + n] = '\n';
+	(void)tcp_send(c, msg, (uint32_t)(n + 5));
+	d[0] = STREAM_DONE;
+	tcp_recv_consume(c, tcp_recv_avail(c));
+	tcp_close(c);
+}
+
+/* "SEND <N>" or "ECHO <N>": N decimal, at most 15 digits and max_bytes. */
+static int parse_request(const char *line, uint64_t max_bytes, unsigned *mode, uint64_t *n)
+{
+	const char *p = line + 5;
+	uint64_t v = 0;
+	unsigned digits = 0;
+
+	if (strncmp(line, "SEND ", 5) == 0)
+		*mode = STREAM_SEND;
+	else if (strncmp(line, "ECHO ", 5) == 0)
+		*mode = STREAM_ECHO;
+	else
+		return -1;
+	for (; *p >= '0' && *p <= '9' && digits < 16; p++, digits++)
+		v = v * 10 + (uint64_t)(*p - '0');
+	if (digits == 0 || digits > 15 || (*p != '\0' && *p != '\r') || v > max_bytes)
+		return -1;
+	*n = v;
+	return 0;
 }
 
 static void stream_readable(void *arg, struct tcp_conn *c)
@@ -216,41 +270,37 @@ static void stream_readable(void *arg, struct tcp_conn *c)
 	uint64_t *d = tcp_conn_app_data(c);
 
 	if (MODE(d) == STREAM_LINE) {
-		char line[40];
-		uint32_t n = tcp_recv_copy(c, 0, line, sizeof(line) - 1), eol;
-		unsigned long long want;
-		char *end;
+		char line[TCPSVC_STREAM_LINE_MAX + 1];
+		uint32_t n = tcp_recv_copy(c, 0, line, TCPSVC_STREAM_LINE_MAX), eol;
+		uint64_t want;
+		unsigned mode;
 
 		for (eol = 0; eol < n && line[eol] != '\n'; eol++)
 			;
 		if (eol == n) {
-			if (n == sizeof(line) - 1) {
-				svc->cnt.bad_requests++;
-				tcp_abort(c);
-			}
+			if (n == TCPSVC_STREAM_LINE_MAX)
+				stream_refuse(svc, c, "request line longer than 64 bytes");
 			return;
 		}
 		line[eol] = '\0';
 		tcp_recv_consume(c, eol + 1);
-		if (strcmp(line, "ECHO") == 0) {
-			d[0] = STREAM_ECHO;
-		} else if (strncmp(line, "SEND ", 5) == 0 &&
-			   (want = strtoull(line + 5, &end, 10), *end == '\0' && end != line + 5) &&
-			   want < (1ull << 50)) {
-			d[0] = STREAM_SEND | (uint64_t)want << 8;
-			d[1] = 0;
-			stream_pump(svc, c);
+		if (parse_request(line, svc->max_bytes ? svc->max_bytes : 10000000000ull, &mode,
+				  &want) != 0) {
+			stream_refuse(svc, c,
+				      "request must be SEND <N> or ECHO <N>, N within bounds");
 			return;
-		} else {
-			svc->cnt.bad_requests++;
-			tcp_abort(c);
+		}
+		d[0] = mode | want << 8;
+		d[1] = 0;
+		if (mode == STREAM_SEND) {
+			stream_pump(svc, c);
 			return;
 		}
 	}
 	if (MODE(d) == STREAM_ECHO)
 		stream_echo(svc, c);
 	else
-		tcp_recv_consume(c, tcp_recv_avail(c)); /* anything after SEND is ignored */
+		tcp_recv_consume(c, tcp_recv_avail(c)); /* anything after SEND is dropped */
 }
 
 static void stream_writable(void *arg, struct tcp_conn *c)
@@ -268,10 +318,17 @@ static void stream_peer_closed(void *arg, struct tcp_conn *c)
 {
 	uint64_t *d = tcp_conn_app_data(c);
 
-	(void)arg;
-	/* ECHO ends when the client closes (what is queued still goes out); SEND finishes first. */
-	if (MODE(d) != STREAM_SEND)
-		tcp_close(c);
+	/* SEND finishes what it was asked; ECHO what the client sent before its FIN. */
+	if (MODE(d) == STREAM_SEND)
+		return;
+	if (MODE(d) == STREAM_ECHO) {
+		stream_echo(arg, c);
+		/* The rest of N will never come: end once what is here is echoed. */
+		if (MODE(d) == STREAM_ECHO && TOTAL(d) - d[1] <= tcp_recv_avail(c))
+			return;
+	}
+	d[0] = STREAM_DONE;
+	tcp_close(c);
 }
 
 int tcpsvc_stream_listen(struct tcp_ctx *tcp, struct tcpsvc_stream *svc, uint16_t port)

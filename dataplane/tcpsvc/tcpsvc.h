@@ -51,31 +51,35 @@ int tcpsvc_dns_listen(struct tcp_ctx *tcp, struct tcpsvc_dns *svc, uint16_t port
 /** Stream test service counters of one core. */
 struct tcpsvc_stream_counters {
 	uint64_t connections;
-	uint64_t bytes_sent;
-	uint64_t bytes_echoed;
-	uint64_t bad_requests;
+	uint64_t bytes_sent;   /**< SEND */
+	uint64_t bytes_echoed; /**< ECHO */
+	uint64_t bad_requests; /**< answered ERR */
 } __attribute__((aligned(64)));
 
 struct tcpsvc_stream {
 	struct tcpsvc_stream_counters cnt;
+	uint64_t max_bytes; /**< the largest N accepted (0: 10^10) */
 	uint8_t scratch[16384];
 };
 
+#define TCPSVC_STREAM_LINE_MAX 64u
+#define TCPSVC_STREAM_MODULUS  251u
+
 /**
- * The lab-only stream test service on @p port: the client sends one line,
- * "SEND <bytes>\n" (the server sends that many bytes of
- * tcpsvc_stream_byte() and closes) or "ECHO\n" (the server echoes
- * everything until the client closes). Off unless popdp is given
- * --tcp-stream-test-port.
+ * The lab-only stream test service on @p port, the protocol of the lab's
+ * stream.py (so Linux's TCP and pop's are measured by one client): one
+ * request line of at most 64 bytes, "SEND <N>\n" (the server sends N bytes
+ * and closes) or "ECHO <N>\n" (the server echoes the N bytes the client
+ * sends as they arrive and closes after the N-th); the bytes are
+ * p[i] = i mod 251. A bad request gets "ERR <reason>\n" and a close. Off
+ * unless popdp is given --tcp-stream-test-port.
  */
 int tcpsvc_stream_listen(struct tcp_ctx *tcp, struct tcpsvc_stream *svc, uint16_t port);
 
-/** Byte @p i of the SEND stream: a 65,521-byte period (prime), so misplaced data shows. */
+/** Byte @p i of the SEND stream. */
 static inline uint8_t tcpsvc_stream_byte(uint64_t i)
 {
-	uint32_t k = (uint32_t)(i % 65521u);
-
-	return (uint8_t)((uint32_t)(k * 2654435761u) >> 13);
+	return (uint8_t)(i % TCPSVC_STREAM_MODULUS);
 }
 
 #endif

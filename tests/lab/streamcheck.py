@@ -2,22 +2,22 @@
 """Client of the lab's TCP stream test service (popdp --tcp-stream-test-port).
 
   streamcheck.py send HOST PORT BYTES   ask for BYTES, check length and SHA-256
-  streamcheck.py echo HOST PORT BYTES   send BYTES, check they come back identical
+  streamcheck.py echo HOST PORT BYTES   ECHO: send BYTES, check they come back identical
 
 Prints one line: "ok <bytes> bytes in <s> s, <Mbit/s> Mbit/s, sha256 <hex>" or
-"FAIL ..." (exit 1). The SEND stream is byte i = ((i mod 65521) * 2654435761
-mod 2^32) >> 13 mod 256, as tcpsvc_stream_byte() in dataplane/tcpsvc.
+"FAIL ..." (exit 1). The stream is byte i = i mod 251, as tcpsvc_stream_byte()
+in dataplane/tcpsvc.
 """
 import hashlib
 import socket
 import sys
 import time
 
-PERIOD = 65521
+PERIOD = 251 * 1024
 
 
 def period_block():
-    return bytes((((k * 2654435761) & 0xffffffff) >> 13) & 0xff for k in range(PERIOD))
+    return bytes(k % 251 for k in range(PERIOD))
 
 
 def expected_sha(n):
@@ -57,7 +57,7 @@ def main():
                 s.sendall(chunk)
                 left -= len(chunk)
             s.shutdown(socket.SHUT_WR)
-        s.sendall(b"ECHO\n")
+        s.sendall(b"ECHO %d\n" % n)
         th = threading.Thread(target=writer)
         th.start()
         while True:
