@@ -573,6 +573,11 @@ static int wait_timeout_ms(const struct ctl_server *srv, uint64_t now)
 	return ms > 60000 ? 60000 : (int)ms;
 }
 
+void ctl_server_stop(struct ctl_server *srv)
+{
+	srv->stop = true;
+}
+
 int ctl_server_watch(struct ctl_server *srv, int fd, uint32_t events, ctl_watch_fn *fn, void *user,
 		     struct ctl_watch **out)
 {

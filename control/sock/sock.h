@@ -325,6 +325,9 @@ int ctl_server_watch_modify(struct ctl_watch *w, uint32_t events);
  */
 void ctl_server_unwatch(struct ctl_watch *w);
 
+/** Have ctl_server_run() return after the current batch of events. Control thread only. */
+void ctl_server_stop(struct ctl_server *srv);
+
 /** Install hooks (copied). Before ctl_server_run(). */
 void ctl_server_set_hooks(struct ctl_server *srv, const struct ctl_hooks *hooks);
 
