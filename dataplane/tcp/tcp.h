@@ -165,6 +165,7 @@ struct tcp_config {
 	X(rto_fired)                                                                               \
 	X(fast_retransmits)                                                                        \
 	X(sack_recoveries)                                                                         \
+	X(lost_retransmits)                                                                        \
 	X(dsack_received)                                                                          \
 	X(zero_window_probes)                                                                      \
 	X(keepalive_probes)                                                                        \

@@ -409,6 +409,21 @@ static bool process_ack(struct tcp_ctx *ctx, struct tcp_conn *c, const struct tc
 				enter_recovery(ctx, c);
 		}
 	}
+	/*
+	 * A lost retransmission (as Linux's lost-retransmit marking): the hole at
+	 * snd_una was sent again, and data sent after that copy has been SACKed
+	 * while the hole stays. Without this only the RTO would repair it.
+	 */
+	if ((c->flags & (CF_RECOVERY | CF_SACK | CF_RXT_TRACK)) ==
+		(CF_RECOVERY | CF_SACK | CF_RXT_TRACK) &&
+	    c->n_sacked > 0 && c->rxt_seq == c->snd_una &&
+	    SEQ_GT(c->sacked[c->n_sacked - 1][1], c->rxt_mark) &&
+	    SEQ_GT(c->sacked[0][0], c->snd_una)) {
+		c->flags &= ~(uint32_t)CF_RXT_TRACK;
+		ctx->cnt.lost_retransmits++;
+		(void)tcp_send_at(ctx, c, c->snd_una,
+				  tcp_min32(c->sacked[0][0] - c->snd_una, c->mss));
+	}
 	/* Window update (RFC 9293 3.10.7.4). */
 	if (SEQ_LT(c->snd_wl1, seg->seq) || (c->snd_wl1 == seg->seq && SEQ_LE(c->snd_wl2, ack))) {
 		c->snd_wnd = win;

@@ -488,9 +488,15 @@ uint32_t tcp_send_at(struct tcp_ctx *ctx, struct tcp_conn *c, uint32_t seq, uint
 		fin = false;
 	}
 	fill_ack(ctx, c, &o);
-	if (SEQ_LT(seq, c->snd_max))
+	if (SEQ_LT(seq, c->snd_max)) {
 		ctx->cnt.retrans_segs++;
-	else if (!(c->flags & CF_RTT_TIMING) && len > 0) {
+		if (seq == c->snd_una && len > 0) {
+			/* Data sent after this copy, once SACKed, shows whether it got lost. */
+			c->flags |= CF_RXT_TRACK;
+			c->rxt_seq = seq;
+			c->rxt_mark = c->snd_max;
+		}
+	} else if (!(c->flags & CF_RTT_TIMING) && len > 0) {
 		/* Karn: time only new data. */
 		c->flags |= CF_RTT_TIMING;
 		c->rtt_seq = seq + len;

@@ -56,6 +56,7 @@ struct tcp_queue {
 #define CF_FROM_COOKIE 0x4000
 #define CF_WS	       0x8000  /* window scaling in use */
 #define CF_DEAD	       0x10000 /* to be freed when tcp_input() ends */
+#define CF_RXT_TRACK   0x20000 /* rxt_seq and rxt_mark are valid */
 
 struct tcp_conn {
 	/* table and timer links (slot indexes) */
@@ -81,6 +82,7 @@ struct tcp_conn {
 	/* send side */
 	uint32_t iss, snd_una, snd_nxt, snd_max, snd_end, snd_wnd, max_snd_wnd, snd_wl1, snd_wl2;
 	uint32_t cwnd, ssthresh, recover, high_rxt;
+	uint32_t rxt_seq, rxt_mark; /* snd_una retransmitted when snd_max was rxt_mark */
 	uint32_t sacked[TCP_MAX_SACK_BLOCKS][2]; /* peer's SACK scoreboard, [start, end) sorted */
 	/* CUBIC */
 	uint32_t cubic_wmax, cubic_epoch_ms, cubic_origin, cubic_reno;

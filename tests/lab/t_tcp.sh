@@ -85,12 +85,23 @@ all_answered() { [ -n "$sent" ] && [ "$sent" -gt 1000 ] && [ "$sent" = "$done_" 
 check "dnsperf over TCP: every query answered" all_answered
 check "dnsperf's 1,000 connections were accepted" wait_stat_at_least "$LAB" tcp.accepted $((before + 1000))
 
-# The stream test service (lab only): 100 MB, SHA-256 checked.
-out=$(client timeout 300 /usr/bin/python3 "$(dirname "$0")/streamcheck.py" send "$vip" 80 104857600 240 2>&1)
+# The stream test service (lab only, the stream.py protocol): 100 MB, SHA-256 checked.
+stream() { # args -> the client's JSON line
+	client timeout 300 /usr/bin/python3 "$(dirname "$0")/stream.py" client --host "$vip" --port 80 \
+		--timeout 240 "$@" 2>&1 | tail -n 1
+}
+is_ok() { python3 -c 'import json,sys; sys.exit(0 if json.loads(sys.argv[1]).get("ok") else 1)' "$1" 2>/dev/null; }
+out=$(stream --recv 100000000)
 echo "# pop TCP, 100 MB, no impairment: $out"
-check "100 MB from pop's TCP arrive byte-identical" grep -q "^ok" <<<"$out"
-out=$(client timeout 120 /usr/bin/python3 "$(dirname "$0")/streamcheck.py" echo "$vip" 80 20000000 100 2>&1)
-check "20 MB echoed back byte-identical: $out" grep -q "^ok" <<<"$out"
+check "100 MB from pop's TCP arrive byte-identical" is_ok "$out"
+out=$(stream --echo 20000000)
+echo "# echo: $out"
+check "20 MB echoed back byte-identical" is_ok "$out"
+out=$(client /usr/bin/python3 -c 'import socket,sys
+s = socket.create_connection((sys.argv[1], 80), timeout=5)
+s.sendall(b"FETCH 10\n")
+print(s.recv(100).decode().strip())' "$vip" 2>&1)
+check "a bad request is answered ERR ($out)" grep -q "^ERR " <<<"$out"
 
 # A SYN flood (5 s, bounded) while a second client keeps connecting.
 cookies0=$(stat "$LAB" tcp.syncookies_sent)

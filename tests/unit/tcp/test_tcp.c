@@ -380,6 +380,43 @@ static void test_sack_recovery(void)
 	h_teardown();
 }
 
+static void test_lost_retransmission(void)
+{
+	static const struct step s[] = {
+	    HS_1000_SACK(0, 1000),
+	    {DRAIN, 10, .count = 10},
+	    {IN, 40, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1, .nsack = 1,
+	     .sack = {{1001, 2001}}},
+	    {IN, 41, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1, .nsack = 1,
+	     .sack = {{1001, 3001}}},
+	    {NONE, 41},
+	    {IN, 42, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1, .nsack = 1,
+	     .sack = {{1001, 4001}}},
+	    {OUT, 42, F_ACK, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
+	    {NONE, 42},
+	    /* Everything but the first segment arrived: new data goes out. */
+	    {IN, 43, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1, .nsack = 1,
+	     .sack = {{1001, 10001}}},
+	    {OUT, 43, F_ACK, .seq = 10001, .ack = 1, .len = 1000, .ts = 1},
+	    {DRAIN, 43},
+	    /* Data sent after the retransmission is SACKed, the hole stays: sent again. */
+	    {IN, 60, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1, .nsack = 1,
+	     .sack = {{1001, 11001}}},
+	    {OUT, 60, F_ACK, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
+	    {DRAIN, 60},
+	    {IN, 100, F_ACK, .seq = 1, .ack = 14001, .win = 1000, .ts = 1},
+	    {FN, 100, .fn = fn_check_not_recovery},
+	    {END},
+	};
+
+	h_setup(&DEFAULT_CFG, 0);
+	H.send_on_accept = 30000;
+	run_script(s);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->lost_retransmits, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->rto_fired, 0);
+	h_teardown();
+}
+
 static void test_zero_window(void)
 {
 	static const struct step s[] = {
@@ -870,6 +907,7 @@ int main(void)
 	RUN(test_rto_backoff);
 	RUN(test_fast_retransmit_newreno);
 	RUN(test_sack_recovery);
+	RUN(test_lost_retransmission);
 	RUN(test_zero_window);
 	RUN(test_close_by_peer);
 	RUN(test_close_by_us_time_wait);
