@@ -285,6 +285,20 @@ static void enter_recovery(struct tcp_ctx *ctx, struct tcp_conn *c)
 	tcp_rto_arm(ctx, c);
 }
 
+/*
+ * Duplicate ACKs that start fast retransmit: 3, or fewer when fewer than
+ * four segments are out and nothing new can be sent (early retransmit,
+ * RFC 5827), so a small window's loss needs no RTO.
+ */
+static uint32_t dupthresh(const struct tcp_conn *c)
+{
+	uint32_t segs = (tcp_flight(c) + c->mss - 1) / c->mss;
+
+	if (segs < TCP_DUPTHRESH + 1 && c->snd_nxt == c->snd_end && segs > 1)
+		return segs - 1;
+	return TCP_DUPTHRESH;
+}
+
 /* @return false when the connection ended. */
 static bool process_ack(struct tcp_ctx *ctx, struct tcp_conn *c, const struct tcp_seg *seg)
 {
@@ -401,9 +415,9 @@ static bool process_ack(struct tcp_ctx *ctx, struct tcp_conn *c, const struct tc
 		if (c->flags & CF_RECOVERY) {
 			if (!((c->flags & CF_SACK) && c->n_sacked > 0))
 				c->cwnd += c->mss; /* RFC 6582 3.2 (4) */
-		} else if (c->dupacks >= TCP_DUPTHRESH ||
+		} else if (c->dupacks >= dupthresh(c) ||
 			   ((c->flags & CF_SACK) &&
-			    tcp_sacked_bytes(c) >= TCP_DUPTHRESH * (uint32_t)c->mss)) {
+			    tcp_sacked_bytes(c) >= dupthresh(c) * (uint32_t)c->mss)) {
 			/* RFC 6582 4.1: not again for losses of the same window. */
 			if (SEQ_GT(ack, c->recover) || c->recover == 0 || c->recover == c->iss)
 				enter_recovery(ctx, c);

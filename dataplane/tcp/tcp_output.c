@@ -589,7 +589,12 @@ void tcp_output(struct tcp_ctx *ctx, struct tcp_conn *c)
 		}
 	} else {
 		for (;;) {
-			uint32_t wnd = tcp_min32(c->cwnd, c->snd_wnd);
+			/* Limited transmit (RFC 3042): a new segment on each of the first two
+			 * dupacks. */
+			uint32_t lt = !(c->flags & CF_RECOVERY) && c->dupacks <= 2
+					  ? (uint32_t)c->dupacks * c->mss
+					  : 0;
+			uint32_t wnd = tcp_min32(c->cwnd + lt, c->snd_wnd);
 			uint32_t flight = c->snd_nxt - c->snd_una, allow, n, left;
 
 			if (SEQ_LT(c->snd_nxt, data_end)) {

@@ -309,10 +309,13 @@ static void test_fast_retransmit_newreno(void)
 	    HS_1000_NOSACK(0, 1000),
 	    /* Initial window: 10 segments. */
 	    {DRAIN, 10, .count = 10},
-	    /* Three duplicate ACKs: the first segment again, at once. */
+	    /* Three duplicate ACKs: the first segment again, at once; the first two
+	       each send a new segment (limited transmit, RFC 3042). */
 	    {IN, 40, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1},
+	    {OUT, 40, F_ACK, .seq = 10001, .ack = 1, .len = 1000, .ts = 1},
 	    {NONE, 40},
 	    {IN, 41, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1},
+	    {OUT, 41, F_ACK, .seq = 11001, .ack = 1, .len = 1000, .ts = 1},
 	    {NONE, 41},
 	    {IN, 42, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1},
 	    {OUT, 42, F_ACK, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
@@ -324,7 +327,7 @@ static void test_fast_retransmit_newreno(void)
 	    {DRAIN, 61},
 	    {FN, 61, .fn = fn_check_recovery},
 	    /* The full ACK of everything sent before recovery ends it. */
-	    {IN, 80, F_ACK, .seq = 1, .ack = 10001, .win = 1000, .ts = 1},
+	    {IN, 80, F_ACK, .seq = 1, .ack = 12001, .win = 1000, .ts = 1},
 	    {FN, 80, .fn = fn_check_not_recovery},
 	    {END},
 	};
@@ -345,10 +348,13 @@ static void test_sack_recovery(void)
 	    /* Segments 1 and 3 are lost; 2, 4, 5... arrive and are SACKed. */
 	    {IN, 40, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1, .nsack = 1,
 	     .sack = {{1001, 2001}}},
+	    {OUT, 40, F_ACK, .seq = 10001, .ack = 1, .len = 1000, .ts = 1},
 	    {NONE, 40},
 	    {IN, 41, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1, .nsack = 2,
 	     .sack = {{3001, 4001}, {1001, 2001}}},
+	    {OUT, 41, F_ACK, .seq = 11001, .ack = 1, .len = 1000, .ts = 1},
 	    {NONE, 41},
+	    /* The third: recovery, cwnd = ssthresh = 6000 (half of 12000 out). */
 	    {IN, 42, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1, .nsack = 2,
 	     .sack = {{3001, 5001}, {1001, 2001}}},
 	    {OUT, 42, F_ACK, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
@@ -357,17 +363,20 @@ static void test_sack_recovery(void)
 	    {IN, 43, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1, .nsack = 2,
 	     .sack = {{3001, 6001}, {1001, 2001}}},
 	    {NONE, 43},
-	    /* pipe falls under cwnd: the second hole goes out, not new data. */
 	    {IN, 44, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1, .nsack = 2,
 	     .sack = {{3001, 7001}, {1001, 2001}}},
-	    {OUT, 44, F_ACK, .seq = 2001, .ack = 1, .len = 1000, .ts = 1},
 	    {NONE, 44},
+	    /* pipe falls under cwnd: the second hole goes out, not new data. */
+	    {IN, 45, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1, .nsack = 2,
+	     .sack = {{3001, 8001}, {1001, 2001}}},
+	    {OUT, 45, F_ACK, .seq = 2001, .ack = 1, .len = 1000, .ts = 1},
+	    {NONE, 45},
 	    /* A partial ACK: holes are done, so new data. */
 	    {IN, 60, F_ACK, .seq = 1, .ack = 2001, .win = 1000, .ts = 1, .nsack = 1,
-	     .sack = {{3001, 7001}}},
-	    {OUT, 60, F_ACK, .seq = 10001, .ack = 1, .len = 1000, .ts = 1},
+	     .sack = {{3001, 8001}}},
+	    {OUT, 60, F_ACK, .seq = 12001, .ack = 1, .len = 1000, .ts = 1},
 	    {DRAIN, 60},
-	    {IN, 80, F_ACK, .seq = 1, .ack = 10001, .win = 1000, .ts = 1},
+	    {IN, 80, F_ACK, .seq = 1, .ack = 12001, .win = 1000, .ts = 1},
 	    {FN, 80, .fn = fn_check_not_recovery},
 	    {END},
 	};
@@ -389,19 +398,19 @@ static void test_lost_retransmission(void)
 	     .sack = {{1001, 2001}}},
 	    {IN, 41, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1, .nsack = 1,
 	     .sack = {{1001, 3001}}},
-	    {NONE, 41},
+	    {DRAIN, 41, .count = 2}, /* limited transmit: 10001, 11001 */
 	    {IN, 42, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1, .nsack = 1,
 	     .sack = {{1001, 4001}}},
 	    {OUT, 42, F_ACK, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
 	    {NONE, 42},
 	    /* Everything but the first segment arrived: new data goes out. */
 	    {IN, 43, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1, .nsack = 1,
-	     .sack = {{1001, 10001}}},
-	    {OUT, 43, F_ACK, .seq = 10001, .ack = 1, .len = 1000, .ts = 1},
+	     .sack = {{1001, 12001}}},
+	    {OUT, 43, F_ACK, .seq = 12001, .ack = 1, .len = 1000, .ts = 1},
 	    {DRAIN, 43},
 	    /* Data sent after the retransmission is SACKed, the hole stays: sent again. */
 	    {IN, 60, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1, .nsack = 1,
-	     .sack = {{1001, 11001}}},
+	     .sack = {{1001, 13001}}},
 	    {OUT, 60, F_ACK, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
 	    {DRAIN, 60},
 	    {IN, 100, F_ACK, .seq = 1, .ack = 14001, .win = 1000, .ts = 1},
@@ -413,6 +422,27 @@ static void test_lost_retransmission(void)
 	H.send_on_accept = 30000;
 	run_script(s);
 	CHECK_EQ(tcp_ctx_counters(H.ctx)->lost_retransmits, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->rto_fired, 0);
+	h_teardown();
+}
+
+static void test_early_retransmit(void)
+{
+	static const struct step s[] = {
+	    HS_1000_SACK(0, 1000),
+	    {OUT, 10, F_ACK, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
+	    {OUT, 10, F_ACK | F_PSH, .seq = 1001, .ack = 1, .len = 1000, .ts = 1},
+	    /* Two segments out, nothing more to send: one dupack is enough (RFC 5827). */
+	    {IN, 40, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1, .nsack = 1,
+	     .sack = {{1001, 2001}}},
+	    {OUT, 40, F_ACK, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
+	    {NONE, 100},
+	    {END},
+	};
+
+	h_setup(&DEFAULT_CFG, 0);
+	H.send_on_accept = 2000;
+	run_script(s);
 	CHECK_EQ(tcp_ctx_counters(H.ctx)->rto_fired, 0);
 	h_teardown();
 }
@@ -908,6 +938,7 @@ int main(void)
 	RUN(test_fast_retransmit_newreno);
 	RUN(test_sack_recovery);
 	RUN(test_lost_retransmission);
+	RUN(test_early_retransmit);
 	RUN(test_zero_window);
 	RUN(test_close_by_peer);
 	RUN(test_close_by_us_time_wait);
