@@ -5,11 +5,13 @@
  * (systemd or the lab supervise it). Exit: 0 after SIGTERM/SIGINT, 1 when it
  * cannot start, 2 on a usage or config error.
  */
+#include "api.h"
 #include "base.h"
 #include "cloudfront.h"
 #include "config.h"
 #include "env.h"
 #include "geo_ctl.h"
+#include "prefilter_ctl.h"
 #include "route53.h"
 #include "sock.h"
 #include "store.h"
@@ -258,6 +260,8 @@ static const struct popd_module {
     {"route53", route53_init, route53_commands, &route53_command_count, NULL, NULL},
     {"cloudfront", cloudfront_init, cloudfront_commands, &cloudfront_command_count, NULL, NULL},
     {"geo", geo_init, geo_commands, &geo_command_count, NULL, NULL},
+    {"prefilter", prefilter_init, prefilter_commands, &prefilter_command_count, NULL, NULL},
+    {"api", api_init, api_commands, &api_command_count, api_start, api_stop},
 };
 
 #define POPD_MODULE_COUNT (sizeof(popd_modules) / sizeof(popd_modules[0]))
@@ -577,6 +581,7 @@ static int parse_args(struct popd *d, int argc, char **argv)
 	d->env.instance = d->instance;
 	d->env.run_dir = d->run_dir;
 	d->env.state_dir = d->state_dir;
+	d->env.config = &d->cfg;
 	if (snprintf(d->pid_path, sizeof(d->pid_path), "%s/popd.pid", d->run_dir) >=
 	    (int)sizeof(d->pid_path))
 		return usage_error("--run-dir: path too long: %s", d->run_dir);

@@ -14,6 +14,7 @@
 #include "tcp.h"
 #include "tcpsvc.h"
 #include "worker.h"
+#include "xdpmaps.h"
 
 #include <rte_eal.h>
 #include <rte_ethdev.h>
@@ -50,6 +51,7 @@ struct popdp_options {
 	struct tcp_config tcp;
 	unsigned dns_tcp_idle_ms;
 	unsigned tcp_stream_test_port;
+	unsigned rate_entries; /* software first stage: token buckets per family per worker */
 };
 
 static volatile sig_atomic_t quit_signal;
@@ -92,9 +94,68 @@ static void usage(FILE *out)
 	    "  --dns-tcp-idle-ms N    close idle DNS-over-TCP connections (default 10000)\n"
 	    "  --tcp-stream-test-port N  LAB ONLY: the stream test service (SEND n / ECHO) on\n"
 	    "                         TCP port N (default 0: off)\n"
+	    "  --prefilter-object P   the XDP prefilter given to af_xdp ports without "
+	    "xdp_prog=\n"
+	    "                         (default " POP_PREFILTER_OBJECT ")\n"
+	    "  --rate-entries N       software first stage (ports other than af_xdp): sources\n"
+	    "                         tracked per family per worker, a power of two (default "
+	    "16384)\n"
 	    "  --log-level LEVEL      err, warning, notice, info, debug\n"
 	    "EAL defaults added when absent: --file-prefix=pop-<instance>; --no-huge -m 1024\n"
 	    "when no hugepages are free; --no-pci when only --vdev devices are given.\n");
+}
+
+#ifndef POP_PREFILTER_OBJECT
+#define POP_PREFILTER_OBJECT "/usr/share/pop/ebpf/prefilter.o"
+#endif
+
+/* pop's option @p name after "--", or NULL (needed before rte_eal_init()). */
+static const char *prescan_option(int argc, char **argv, const char *name)
+{
+	int i = 1;
+
+	while (i < argc && strcmp(argv[i], "--") != 0)
+		i++;
+	for (; i + 1 < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return argv[i + 1];
+	return NULL;
+}
+
+/*
+ * popdp hands its XDP prefilter to net_af_xdp: an af_xdp --vdev without
+ * xdp_prog= gets the object of --prefilter-object (default: the installed
+ * one) appended, so the port runs pop's rules rather than DPDK's default
+ * program. An explicit xdp_prog= is left alone. The rewritten arguments live
+ * in @p storage (EAL keeps pointers to them).
+ */
+static void add_prefilter_to_af_xdp(int eal_argc, char **argv, const char *object,
+				    char storage[][1024], int n_storage)
+{
+	int used = 0;
+
+	for (int i = 1; i < eal_argc && used < n_storage; i++) {
+		char **value = NULL;
+
+		if (strcmp(argv[i], "--vdev") == 0 && i + 1 < eal_argc)
+			value = &argv[++i];
+		else if (strncmp(argv[i], "--vdev=", 7) == 0)
+			value = &argv[i];
+		if (value == NULL || strstr(*value, "net_af_xdp") == NULL ||
+		    strstr(*value, "xdp_prog=") != NULL)
+			continue;
+		if (access(object, R_OK) != 0) {
+			POPDP_LOG(WARNING,
+				  "no prefilter object %s (--prefilter-object): %s runs DPDK's "
+				  "default XDP program",
+				  object, *value);
+			continue;
+		}
+		if ((size_t)snprintf(storage[used], sizeof(storage[used]), "%s,xdp_prog=%s", *value,
+				     object) >= sizeof(storage[used]))
+			continue;
+		*value = storage[used++];
+	}
 }
 
 /* The instance names the EAL file prefix, so it is needed before rte_eal_init(). */
@@ -145,6 +206,8 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 	    {"tcp-keepalive-ms", required_argument, NULL, 'K'},
 	    {"dns-tcp-idle-ms", required_argument, NULL, 'D'},
 	    {"tcp-stream-test-port", required_argument, NULL, 'T'},
+	    {"rate-entries", required_argument, NULL, 'E'},
+	    {"prefilter-object", required_argument, NULL, 'P'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -283,6 +346,18 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 				return -EINVAL;
 			}
 			o->tcp_stream_test_port = (unsigned)v;
+			break;
+		case 'P': /* used before rte_eal_init() */
+			break;
+		case 'E':
+			if (parse_uint(optarg, FIRSTSTAGE_MAX_RATE_ENTRIES, &v) != 0 ||
+			    v < FIRSTSTAGE_MIN_RATE_ENTRIES || (v & (v - 1)) != 0) {
+				fprintf(stderr,
+					"popdp: --rate-entries: a power of two from %u to %u\n",
+					FIRSTSTAGE_MIN_RATE_ENTRIES, FIRSTSTAGE_MAX_RATE_ENTRIES);
+				return -EINVAL;
+			}
+			o->rate_entries = (unsigned)v;
 			break;
 		case 'l':
 			rc = pop_log_level_parse(optarg);
@@ -430,6 +505,94 @@ static json_t *tcp_counters_json(struct worker *workers, unsigned n_workers)
 	return tcp;
 }
 
+/* Where the prefilter's rules run for this port, and the XDP program's maps. */
+struct prefilter_state {
+	struct xdpmaps *xdp; /* NULL: the software first stage runs in the workers */
+	unsigned ifindex;    /* the af_xdp interface, 0 otherwise */
+	uint64_t synced_gen; /* prefilter generation copied into the maps */
+	const struct snap_set *synced_set;
+	bool sync_failed_logged;
+};
+
+/* The prefilter's counters: the XDP program's (summed over CPUs) or the first stage's. */
+static json_t *prefilter_json(struct prefilter_state *pf, struct worker *workers,
+			      unsigned n_workers)
+{
+	json_t *out = json_object(), *counters = json_object();
+
+	if (pf->xdp != NULL) {
+		struct pf_counter totals[PF_STAT_MAX];
+
+		if (xdpmaps_read_stats(pf->xdp, totals) == 0)
+			for (unsigned k = 0; k < PF_STAT_MAX; k++)
+				json_object_set_new(counters, pf_stat_name(k),
+						    json_pack("{s:I, s:I}", "Packets",
+							      (json_int_t)totals[k].packets,
+							      "Bytes",
+							      (json_int_t)totals[k].bytes));
+		json_object_set_new(out, "xdp",
+				    json_pack("{s:s, s:I, s:I, s:o}", "Mode", "af_xdp", "ProgramId",
+					      (json_int_t)xdpmaps_prog_id(pf->xdp), "Generation",
+					      (json_int_t)pf->synced_gen, "Counters", counters));
+		return out;
+	}
+	for (unsigned k = 0; k < PF_STAT_MAX; k++) {
+		uint64_t sum = 0;
+
+		for (unsigned i = 0; i < n_workers; i++)
+			if (workers[i].firststage != NULL)
+				sum += firststage_counters(workers[i].firststage)->packets[k];
+		json_object_set_new(counters, pf_stat_name(k),
+				    json_pack("{s:I}", "Packets", (json_int_t)sum));
+	}
+	json_object_set_new(out, "software",
+			    json_pack("{s:s, s:o}", "Mode", "first-stage", "Counters", counters));
+	return out;
+}
+
+/*
+ * Copy the prefilter table the workers now read into the XDP maps when its
+ * generation changed (or a previous copy failed).
+ */
+static void prefilter_sync_set(struct prefilter_state *pf, const struct snap_set *set)
+{
+	int rc;
+
+	if (pf->xdp == NULL || set == pf->synced_set)
+		return;
+	if (pf->synced_set != NULL && set->generation[TABLES_KIND_PREFILTER] == pf->synced_gen &&
+	    !pf->sync_failed_logged) {
+		pf->synced_set = set;
+		return;
+	}
+	rc = xdpmaps_sync(pf->xdp, set->tables[TABLES_KIND_PREFILTER], set->prefilter_top);
+	if (rc != 0) {
+		if (!pf->sync_failed_logged)
+			POPDP_LOG(ERR, "prefilter generation %llu: XDP maps not updated: %s",
+				  (unsigned long long)set->generation[TABLES_KIND_PREFILTER],
+				  pop_strerror(rc));
+		pf->sync_failed_logged = true;
+		return; /* tried again on the next set */
+	}
+	pf->sync_failed_logged = false;
+	pf->synced_set = set;
+	pf->synced_gen = set->generation[TABLES_KIND_PREFILTER];
+	POPDP_LOG(INFO, "prefilter generation %llu in the XDP maps",
+		  (unsigned long long)pf->synced_gen);
+}
+
+/* snap's hook: a new set, before its generations are reported in use. */
+static void prefilter_on_installed(void *user, const struct snap_set *set)
+{
+	prefilter_sync_set(user, set);
+}
+
+/* The main loop's retry when a copy failed (and the first copy, of the defaults). */
+static void prefilter_sync(struct prefilter_state *pf, struct snap_watch *snap)
+{
+	prefilter_sync_set(pf, snap_current(snap));
+}
+
 static json_t *stats_json(const struct eal_port *port, struct worker *workers, unsigned n_workers)
 {
 	struct rte_eth_stats es;
@@ -573,6 +736,7 @@ int main(int argc, char **argv)
 	    .idle_sleep_us = 20,
 	    .dns_tcp_idle_ms = 10000,
 	    .tcp = {.cc = TCP_CC_CUBIC},
+	    .rate_entries = 16384,
 	    .dns = {.max_udp_payload = 1232,
 		    .rrl_slip = 2,
 		    .rrl_table_entries = 4096,
@@ -585,6 +749,7 @@ int main(int argc, char **argv)
 	struct worker *workers;
 	struct attach *att;
 	struct snap_watch *snap;
+	struct prefilter_state pf;
 	char tables_dir[4200];
 	json_t *hello;
 	unsigned n_workers, lcore, i;
@@ -602,9 +767,15 @@ int main(int argc, char **argv)
 	}
 	have_hp = eal_free_hugepages(HUGEPAGES_SYSFS) > 0;
 	{
+		static char vdev_storage[8][1024];
+		const char *object = prescan_option(argc, argv, "--prefilter-object");
 		int eal_argc = 1;
+
 		while (eal_argc < argc && strcmp(argv[eal_argc], "--") != 0)
 			eal_argc++;
+		add_prefilter_to_af_xdp(eal_argc, argv,
+					object != NULL ? object : POP_PREFILTER_OBJECT,
+					vdev_storage, 8);
 		rc = eal_args_complete(&eal, eal_argc, argv, opt.instance, have_hp);
 		if (rc != 0) {
 			fprintf(stderr, "popdp: too many EAL arguments\n");
@@ -678,6 +849,34 @@ int main(int argc, char **argv)
 	}
 	memcpy(ifc->mac, port.mac, sizeof(ifc->mac));
 
+	/* On af_xdp the prefilter is the XDP program net_af_xdp attached: fill
+	 * its maps. Anywhere else (or on af_xdp without pop's program) the
+	 * workers run the same rules in their software first stage. */
+	memset(&pf, 0, sizeof(pf));
+	{
+		struct rte_eth_dev_info info;
+
+		if (rte_eth_dev_info_get(port.port_id, &info) == 0 && info.driver_name != NULL &&
+		    strcmp(info.driver_name, "net_af_xdp") == 0)
+			pf.ifindex = info.if_index;
+	}
+	if (pf.ifindex != 0) {
+		rc = xdpmaps_open(pf.ifindex, &pf.xdp);
+		if (rc == 0)
+			rc = xdpmaps_set_vips(pf.xdp, ifc);
+		if (rc != 0) {
+			POPDP_LOG(WARNING,
+				  "no usable pop prefilter on interface %u (%s; give "
+				  "xdp_prog=prefilter.o): the software first stage filters",
+				  pf.ifindex, pop_strerror(rc));
+			xdpmaps_close(pf.xdp);
+			pf.xdp = NULL;
+		} else {
+			POPDP_LOG(INFO, "XDP prefilter program %u on interface %u: maps found",
+				  xdpmaps_prog_id(pf.xdp), pf.ifindex);
+		}
+	}
+
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
@@ -702,11 +901,21 @@ int main(int argc, char **argv)
 		workers[i].dns =
 		    mem != NULL ? dns_ctx_init(mem, &opt.dns, ((uint64_t)lcore << 32) ^ rte_rdtsc())
 				: NULL;
-		if (workers[i].dns == NULL) {
+		if (workers[i].dns != NULL && pf.xdp == NULL) {
+			void *fs = rte_zmalloc_socket(
+			    "pop_firststage", firststage_ctx_size(opt.rate_entries),
+			    RTE_CACHE_LINE_SIZE, (int)rte_lcore_to_socket_id(lcore));
+			workers[i].firststage = firststage_ctx_init(fs, opt.rate_entries);
+			if (workers[i].firststage == NULL)
+				rte_free(fs);
+		}
+		if (workers[i].dns == NULL || (pf.xdp == NULL && workers[i].firststage == NULL)) {
 			POPDP_LOG(ERR, "lcore %u: no memory for the DNS engine", lcore);
 			rte_free(mem);
-			for (unsigned k = 0; k < i; k++)
+			for (unsigned k = 0; k < i; k++) {
 				rte_free(workers[k].dns);
+				rte_free(workers[k].firststage);
+			}
 			rte_free(workers);
 			snap_watch_free(snap);
 			eal_port_close(&port);
@@ -756,14 +965,19 @@ int main(int argc, char **argv)
 	POPDP_LOG(INFO, "serving on %s with %u worker(s); ready", port.name, n_workers);
 
 	next_stats_ns = 0;
+	snap_watch_on_installed(snap, prefilter_on_installed, &pf);
+	prefilter_sync(&pf, snap);
 	snap_watch_poll(snap);
 	while (!quit_signal) {
 		uint64_t now;
 
 		snap_watch_poll(snap);
+		prefilter_sync(&pf, snap);
 		now = pop_now_ns();
 		if (att != NULL && now >= next_stats_ns) {
 			json_t *stats = stats_json(&port, workers, n_workers);
+			json_object_set_new(stats, "prefilter",
+					    prefilter_json(&pf, workers, n_workers));
 			attach_tick(att, stats, now);
 			json_decref(stats);
 			next_stats_ns = now + (uint64_t)opt.stats_interval_ms * 1000000ull;
@@ -779,6 +993,7 @@ int main(int argc, char **argv)
 	rte_eal_mp_wait_lcore();
 	{
 		json_t *stats = stats_json(&port, workers, n_workers);
+		json_object_set_new(stats, "prefilter", prefilter_json(&pf, workers, n_workers));
 		print_stats(stats);
 		if (att != NULL)
 			attach_tick(att, stats, pop_now_ns());
@@ -787,8 +1002,23 @@ int main(int argc, char **argv)
 	attach_free(att);
 	snap_watch_free(snap);
 	eal_port_close(&port);
+	if (pf.xdp != NULL) {
+		uint32_t prog_id = xdpmaps_prog_id(pf.xdp);
+
+		xdpmaps_close(pf.xdp);
+		/* net_af_xdp detaches its program when the port closes; if it
+		 * did not, no program of ours may stay behind. */
+		rc = xdpmaps_detach_if_attached(pf.ifindex, prog_id);
+		if (rc > 0)
+			POPDP_LOG(NOTICE, "XDP program %u was still on interface %u: detached",
+				  prog_id, pf.ifindex);
+		else if (rc < 0)
+			POPDP_LOG(WARNING, "XDP program %u on interface %u: cannot detach: %s",
+				  prog_id, pf.ifindex, pop_strerror(rc));
+	}
 	for (i = 0; i < n_workers; i++) {
 		rte_free(workers[i].dns);
+		rte_free(workers[i].firststage);
 		rte_free(workers[i].tcp);
 		rte_free(workers[i].dns_tcp);
 		rte_free(workers[i].stream);

@@ -8,11 +8,15 @@ packages=(
 	libdpdk-dev dpdk librte-mempool-ring23 librte-net-af-xdp23 librte-net-af-packet23
 	libhyperscan-dev libbpf-dev libxdp-dev libssl-dev libjansson-dev libsqlite3-dev zlib1g-dev
 	libmaxminddb-dev
+	# the AWS API endpoint: XML, and botocore's service models it is generated from
+	libxml2-dev python3-botocore
 	# tests: sanitizers and libFuzzer, style, the lab's tools
 	libclang-rt-14-dev clang-format cppcheck python3 python3-dnspython iproute2 iputils-ping ethtool bpftool
 	procps psmisc knot-dnsutils knot
 	dnsperf
 	libmaxmind-db-writer-perl
+	# the AWS API endpoint's lab test drives it with the real AWS CLI and boto3
+	awscli python3-boto3
 )
 missing=()
 for p in "${packages[@]}"; do

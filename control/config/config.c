@@ -17,7 +17,8 @@
 struct config_field {
 	const char *name;
 	uint32_t min, max;
-	size_t offset; /* of the uint32_t in struct ctl_config */
+	size_t offset;	/* of the uint32_t in struct ctl_config */
+	size_t str_len; /* not 0: a string field, of a char[str_len] at offset */
 };
 
 struct config_section {
@@ -33,12 +34,31 @@ static const struct config_field control_fields[] = {
     {"IdleTimeoutSeconds", 1, 86400, offsetof(struct ctl_config, control.idle_timeout_s)},
 };
 
+#define API_FIELD(name)	 offsetof(struct ctl_config, api.name)
+#define API_STRING(name) API_FIELD(name), sizeof(((struct ctl_config *)0)->api.name)
+static const struct config_field api_fields[] = {
+    {"Port", 0, 65535, API_FIELD(port), 0},
+    {"MaxConnections", 1, 65535, API_FIELD(max_connections), 0},
+    {"MaxRequestBytes", 4096, 67108864, API_FIELD(max_request_bytes), 0},
+    {"MaxHeaders", 8, 128, API_FIELD(max_headers), 0},
+    {"IdleTimeoutSeconds", 1, 86400, API_FIELD(idle_timeout_s), 0},
+    {"RequestsPerSecond", 1, 1000000, API_FIELD(requests_per_second), 0},
+    {"Burst", 1, 1000000, API_FIELD(burst), 0},
+    {"Listen", 0, 0, API_STRING(listen)},
+    {"CertificateFile", 0, 0, API_STRING(certificate_file)},
+    {"KeyFile", 0, 0, API_STRING(key_file)},
+    {"AccountId", 0, 0, API_STRING(account_id)},
+};
+
 static const struct config_section sections[] = {
     {"Control", control_fields, sizeof(control_fields) / sizeof(control_fields[0]),
      "MaxConnections, MaxRequestBytes, IdleTimeoutSeconds"},
+    {"Api", api_fields, sizeof(api_fields) / sizeof(api_fields[0]),
+     "Port, MaxConnections, MaxRequestBytes, MaxHeaders, IdleTimeoutSeconds, "
+     "RequestsPerSecond, Burst, Listen, CertificateFile, KeyFile, AccountId"},
 };
 
-#define SECTION_NAMES "Control, Bootstrap"
+#define SECTION_NAMES "Control, Api, Bootstrap"
 
 static int config_fail(char *err, size_t err_len, int rc, const char *origin, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -99,6 +119,20 @@ static int apply_section(const struct config_section *sec, json_t *obj, struct c
 			return config_fail(err, err_len, -POP_ECONFIG, origin,
 					   "%s.%.64s: unknown field; known fields: %s", sec->name,
 					   key, sec->known);
+		if (f->str_len > 0) {
+			if (!json_is_string(value) || json_string_length(value) >= f->str_len ||
+			    strlen(json_string_value(value)) != json_string_length(value)) {
+				describe_value(value, got, sizeof(got));
+				return config_fail(
+				    err, err_len, -POP_ECONFIG, origin,
+				    "%s.%s: must be a string shorter than %zu bytes, "
+				    "got %s",
+				    sec->name, f->name, f->str_len, got);
+			}
+			memcpy((char *)next + f->offset, json_string_value(value),
+			       json_string_length(value) + 1);
+			continue;
+		}
 		if (!json_is_integer(value) || json_integer_value(value) < f->min ||
 		    json_integer_value(value) > f->max) {
 			describe_value(value, got, sizeof(got));

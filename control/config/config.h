@@ -8,7 +8,13 @@
  *
  *     {"Control": {"MaxConnections": 1..65535,
  *                  "MaxRequestBytes": 4096..67108864,
- *                  "IdleTimeoutSeconds": 1..86400}}
+ *                  "IdleTimeoutSeconds": 1..86400},
+ *      "Api": {"Port": 0..65535 (0: off), "Listen": "127.0.0.1",
+ *              "CertificateFile": "", "KeyFile": "" (both "": self-signed),
+ *              "MaxConnections": 1..65535, "MaxRequestBytes": 4096..67108864,
+ *              "MaxHeaders": 8..128, "IdleTimeoutSeconds": 1..86400,
+ *              "RequestsPerSecond": 1..1000000, "Burst": 1..1000000,
+ *              "AccountId": "000000000000"}}
  *
  * Unknown members, wrong types and values out of range are refused with a
  * message that names the field path, e.g.
@@ -31,9 +37,25 @@ struct ctl_config_control {
 	uint32_t idle_timeout_s;    /**< Control.IdleTimeoutSeconds */
 };
 
+/** The AWS API endpoint (config section "Api"; see api.h). Port 0: off. */
+struct ctl_config_api {
+	uint32_t port;		      /**< Api.Port, 0..65535 */
+	uint32_t max_connections;     /**< Api.MaxConnections */
+	uint32_t max_request_bytes;   /**< Api.MaxRequestBytes: head and body */
+	uint32_t max_headers;	      /**< Api.MaxHeaders */
+	uint32_t idle_timeout_s;      /**< Api.IdleTimeoutSeconds */
+	uint32_t requests_per_second; /**< Api.RequestsPerSecond: per access key */
+	uint32_t burst;		      /**< Api.Burst: per access key */
+	char listen[64];	      /**< Api.Listen: an IPv4 or IPv6 address */
+	char certificate_file[256];   /**< Api.CertificateFile: "" makes one */
+	char key_file[256];	      /**< Api.KeyFile */
+	char account_id[16];	      /**< Api.AccountId: in CloudFront ARNs */
+};
+
 /** The whole configuration popd runs with. */
 struct ctl_config {
 	struct ctl_config_control control;
+	struct ctl_config_api api;
 };
 
 /** Largest configuration file read, in bytes. */

@@ -23,6 +23,7 @@
 #ifndef POP_ENV_H
 #define POP_ENV_H
 
+#include "config.h"
 #include "sock.h"
 #include "store.h"
 #include "tables.h"
@@ -41,6 +42,7 @@ struct popd_env {
 	struct tables_root *root; /**< the tables' root segment */
 	struct tables_live *live; /**< the live-state segment */
 	struct ctl_server *server;
+	const struct ctl_config *config; /**< popd's configuration */
 	/** Builds one table kind from the store into @p tb (popd then publishes it). */
 	int (*compilers[TABLES_KIND_MAX])(struct popd_env *env, struct tables_builder *tb);
 };

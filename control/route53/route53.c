@@ -69,6 +69,8 @@ R53_GUARDED(r53_cmd_get_change)
 R53_GUARDED(r53_cmd_import_zone)
 R53_GUARDED(r53_cmd_export_zone)
 R53_GUARDED(r53_cmd_set_health_status)
+R53_GUARDED(r53_cmd_list_zones_by_name)
+R53_GUARDED(r53_cmd_get_zone_count)
 
 const struct ctl_command route53_commands[] = {
     {"route53 create-hosted-zone",
@@ -93,6 +95,10 @@ const struct ctl_command route53_commands[] = {
     {"route53 export-zone", "--hosted-zone-id ZONE_ID", guarded_r53_cmd_export_zone, 0},
     {"route53 set-health-check-status", "--health-check-id ID --status Healthy|Unhealthy",
      guarded_r53_cmd_set_health_status, 0},
+    {"route53 list-hosted-zones-by-name",
+     "[--dns-name NAME [--hosted-zone-id ZONE_ID]] [--max-items N]",
+     guarded_r53_cmd_list_zones_by_name, 0},
+    {"route53 get-hosted-zone-count", "-> {HostedZoneCount}", guarded_r53_cmd_get_zone_count, 0},
 };
 
 const size_t route53_command_count = sizeof(route53_commands) / sizeof(route53_commands[0]);

@@ -178,5 +178,7 @@ int r53_cmd_list_rrsets(struct ctl_call *call);
 int r53_cmd_import_zone(struct ctl_call *call);
 int r53_cmd_export_zone(struct ctl_call *call);
 int r53_cmd_set_health_status(struct ctl_call *call);
+int r53_cmd_list_zones_by_name(struct ctl_call *call);
+int r53_cmd_get_zone_count(struct ctl_call *call);
 
 #endif

@@ -22,7 +22,15 @@ struct snap_watch {
 	_Atomic(const struct snap_set *) current;
 	uint64_t refused[TABLES_KIND_MAX]; /* last generation refused, to log once */
 	bool root_missing_logged;
+	snap_installed_fn *on_installed;
+	void *on_installed_user;
 };
+
+void snap_watch_on_installed(struct snap_watch *w, snap_installed_fn *fn, void *user)
+{
+	w->on_installed = fn;
+	w->on_installed_user = user;
+}
 
 struct snap_watch *snap_watch_new(const char *dir, unsigned n_workers)
 {
@@ -132,6 +140,9 @@ static int check_kind(struct snap_set *next, enum tables_kind kind, const struct
 	case TABLES_KIND_INVALIDATIONS:
 		next->invalidations_top = edge_invalidations_check(s);
 		return next->invalidations_top != NULL ? 0 : -POP_EFORMAT;
+	case TABLES_KIND_PREFILTER:
+		next->prefilter_top = prefilter_table_check(s);
+		return next->prefilter_top != NULL ? 0 : -POP_EFORMAT;
 	default:
 		return 0;
 	}
@@ -209,6 +220,8 @@ int snap_watch_poll(struct snap_watch *w)
 				next->zones_top = cur->zones_top;
 			if (k == TABLES_KIND_INVALIDATIONS)
 				next->invalidations_top = cur->invalidations_top;
+			if (k == TABLES_KIND_PREFILTER)
+				next->prefilter_top = cur->prefilter_top;
 			continue;
 		}
 		old[k] = cur->tables[k];
@@ -223,6 +236,10 @@ int snap_watch_poll(struct snap_watch *w)
 	atomic_store_explicit(&w->current, next, memory_order_release);
 	/* Every worker has now passed a point where it held no pointer into `cur`. */
 	rte_rcu_qsbr_synchronize(w->qsbr, RTE_QSBR_THRID_INVALID);
+	/* Before the generations are reported as in use: the hook's copy
+	 * (the XDP maps) is part of "in use". */
+	if (w->on_installed != NULL)
+		w->on_installed(w->on_installed_user, next);
 	if (next->edge_behavior_dbs != cur->edge_behavior_dbs)
 		free_edge_dbs(cur->edge_behavior_dbs, cur->n_edge_dbs);
 	for (unsigned k = 0; k < TABLES_KIND_MAX; k++) {

@@ -14,6 +14,7 @@
 #define POP_SNAP_H
 
 #include "edge.h"
+#include "prefilter.h"
 #include "tables.h"
 #include "zones.h"
 
@@ -36,6 +37,7 @@ struct snap_set {
 	hs_database_t **edge_behavior_dbs;
 	uint32_t n_edge_dbs;
 	const struct edge_invalidations_top *invalidations_top;
+	const struct prefilter_top *prefilter_top; /**< checked top of tables[PREFILTER], or NULL */
 };
 
 /** The watcher; owned by the main thread. */
@@ -55,6 +57,17 @@ struct snap_watch *snap_watch_new(const char *dir, unsigned n_workers);
  * @return the number of kinds installed.
  */
 int snap_watch_poll(struct snap_watch *w);
+
+/** Called by snap_watch_poll() with a newly installed set. */
+typedef void snap_installed_fn(void *user, const struct snap_set *set);
+
+/**
+ * Have @p fn called with each newly installed set, after the grace period
+ * and before the generations are written back to the root as in use (so a
+ * copy it makes elsewhere, e.g. into XDP maps, is in place when popd
+ * reports a change INSYNC). Main thread, before polling.
+ */
+void snap_watch_on_installed(struct snap_watch *w, snap_installed_fn *fn, void *user);
 
 /** The set workers read now (acquire load). Any thread. */
 const struct snap_set *snap_current(const struct snap_watch *w);

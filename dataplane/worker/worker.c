@@ -133,6 +133,14 @@ static inline void handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16
 			rte_pktmbuf_free(m);
 			continue;
 		}
+		/* The XDP prefilter's rules, where no XDP program ran them. What
+		 * is not for the data plane has no kernel to go to here. */
+		if (w->firststage != NULL &&
+		    firststage_check(w->firststage, &w->firststage_tables, frame, len, now_ns) !=
+			PF_STAT_TO_DATAPLANE) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
 		v = net_rx_frame_l4(w->ifc, frame, &len, cap, &w->net, &l4);
 		if (v == NET_VERDICT_TCP) {
 			/* The segment is read in place; what TCP keeps, it copies. */
@@ -191,6 +199,9 @@ int worker_main(void *arg)
 			w->dns_tables.geo_ctx = set->tables[TABLES_KIND_GEO];
 			w->dns_tables.geo =
 			    set->tables[TABLES_KIND_GEO] != NULL ? worker_geo_lookup : NULL;
+			w->firststage_tables.ifc = w->ifc;
+			w->firststage_tables.snap = set->tables[TABLES_KIND_PREFILTER];
+			w->firststage_tables.top = set->prefilter_top;
 		}
 		w->wc.iterations++;
 		if (!w->has_queue) {

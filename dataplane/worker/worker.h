@@ -9,6 +9,7 @@
 #define POP_WORKER_H
 
 #include "dns.h"
+#include "firststage.h"
 #include "net.h"
 #include "snap.h"
 #include "tcp.h"
@@ -52,6 +53,9 @@ struct worker {
 	double ns_per_cycle;		      /**< TSC cycles to nanoseconds */
 	int64_t unix_offset_ns; /**< wall clock minus the TSC clock, for DNS cookie times */
 	uint64_t idle_sleep_ns; /**< nap when idle (kernel-fed ports); 0: pure polling */
+	/** The software first stage, NULL when the XDP prefilter filters for this port. */
+	struct firststage_ctx *firststage;
+	struct firststage_tables firststage_tables; /**< what it reads, from `tables` */
 	struct worker_counters wc;
 	struct net_counters net;
 	/* pop's TCP on this core (NULL: TCP segments are dropped as tcp_no_listener) */

@@ -33,4 +33,86 @@ struct {
 	__type(value, struct pf_counter);
 } prefilter_stats SEC(".maps");
 
+/* Settings: entry 0 only (struct pf_config). All zero: no rate limit,
+ * fragments to VIPs dropped. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pf_config);
+} pf_config SEC(".maps");
+
+/* The VIPs popdp answers for: traffic to any other address is the kernel's. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PF_MAX_VIPS);
+	__type(key, __u32); /* network order */
+	__type(value, __u8);
+} pf_vip4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PF_MAX_VIPS);
+	__type(key, struct pf_addr6);
+	__type(value, __u8);
+} pf_vip6 SEC(".maps");
+
+/* {protocol, port} pairs of the VIPs that popdp serves. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PF_MAX_SERVICE_PORTS);
+	__type(key, struct pf_port_key);
+	__type(value, __u8);
+} pf_ports SEC(".maps");
+
+/* Source prefixes dropped (block) and exempt from the rate limits (allow). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, PF_MAX_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct pf_lpm4_key);
+	__type(value, __u8);
+} pf_block4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, PF_MAX_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct pf_lpm6_key);
+	__type(value, __u8);
+} pf_block6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, PF_MAX_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct pf_lpm4_key);
+	__type(value, __u8);
+} pf_allow4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, PF_MAX_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct pf_lpm6_key);
+	__type(value, __u8);
+} pf_allow6 SEC(".maps");
+
+/* Token buckets by source /32 and /64, shared by every CPU: two CPUs may
+ * update one bucket at once and lose a refill or a charge, which errs by a
+ * packet, never more (a limit, not an accounting). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PF_RATE_TRACKED);
+	__type(key, __u32);
+	__type(value, struct pf_bucket);
+} pf_rate4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PF_RATE_TRACKED);
+	__type(key, __u64);
+	__type(value, struct pf_bucket);
+} pf_rate6 SEC(".maps");
+
 #endif

@@ -19,10 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <netinet/in.h>
-
 #include <linux/bpf.h>
-#include <linux/if_ether.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -30,850 +27,18 @@
 #include "prefilter_structs.h"
 #include "tap.h"
 
-#define FRAME_MAX     512
-#define META_MAX      32 /* the kernel's limit on XDP metadata */
-#define MIN_FRAME_LEN 60 /* Ethernet minimum without FCS */
-
-#define ETH_P_LLDP_ 0x88cc
+#define META_MAX 32 /* the kernel's limit on XDP metadata */
 
 static const char *object_path;
 
-/* ---- frame builder ---------------------------------------------------- */
-
-struct frame {
-	uint8_t bytes[FRAME_MAX];
-	size_t len;
-};
-
-static void put_bytes(struct frame *f, const void *src, size_t n)
-{
-	if (f->len + n > sizeof(f->bytes))
-		abort();
-	memcpy(f->bytes + f->len, src, n);
-	f->len += n;
-}
-
-static void put_u8(struct frame *f, uint8_t v)
-{
-	put_bytes(f, &v, 1);
-}
-
-static void put_be16(struct frame *f, uint16_t v)
-{
-	uint8_t b[2] = {(uint8_t)(v >> 8), (uint8_t)v};
-
-	put_bytes(f, b, sizeof(b));
-}
-
-static void put_be32(struct frame *f, uint32_t v)
-{
-	put_be16(f, (uint16_t)(v >> 16));
-	put_be16(f, (uint16_t)v);
-}
-
-static void put_zeros(struct frame *f, size_t n)
-{
-	while (n--)
-		put_u8(f, 0);
-}
-
-static void set_be16(struct frame *f, size_t off, uint16_t v)
-{
-	f->bytes[off] = (uint8_t)(v >> 8);
-	f->bytes[off + 1] = (uint8_t)v;
-}
-
-static void pad_to(struct frame *f, size_t len)
-{
-	if (f->len < len)
-		put_zeros(f, len - f->len);
-}
-
-static const uint8_t mac_pop[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
-static const uint8_t mac_peer[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
-static const uint8_t mac_broadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-/* 198.18.0.0/15 and 2001:2::/48: benchmarking ranges */
-static const uint32_t ip4_pop = 0xc6120001;  /* 198.18.0.1 */
-static const uint32_t ip4_peer = 0xc6120002; /* 198.18.0.2 */
-static const uint8_t ip6_pop[16] = {0x20, 0x01, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-static const uint8_t ip6_peer[16] = {0x20, 0x01, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
-static const uint8_t ip6_pop_solicited[16] = {0xff, 0x02, 0, 0, 0,    0, 0, 0,
-					      0,    0,	  0, 1, 0xff, 0, 0, 1};
-
-static void eth_to(struct frame *f, const uint8_t dst[6], uint16_t ethertype)
-{
-	put_bytes(f, dst, 6);
-	put_bytes(f, mac_peer, 6);
-	put_be16(f, ethertype);
-}
-
-static void eth(struct frame *f, uint16_t ethertype)
-{
-	eth_to(f, mac_pop, ethertype);
-}
-
-/* A VLAN tag; the TPID that announces it is the previous ethertype. */
-static void vlan_tag(struct frame *f, uint16_t vid, uint16_t ethertype)
-{
-	put_be16(f, vid & 0x0fff);
-	put_be16(f, ethertype);
-}
-
-/* IPv4 header with @options_len bytes of NOP options; ipv4_end() fills in
- * the total length and checksum. Returns the header's offset. */
-static size_t ipv4_begin_opts(struct frame *f, uint8_t proto, size_t options_len)
-{
-	size_t ip = f->len;
-
-	put_u8(f, (uint8_t)(0x40 | (5 + options_len / 4)));
-	put_u8(f, 0);	  /* DSCP/ECN */
-	put_be16(f, 0);	  /* total length, ipv4_end() */
-	put_be16(f, 1);	  /* identification */
-	put_be16(f, 0);	  /* flags, fragment offset */
-	put_u8(f, 64);	  /* TTL */
-	put_u8(f, proto); /* protocol */
-	put_be16(f, 0);	  /* checksum, ipv4_end() */
-	put_be32(f, ip4_peer);
-	put_be32(f, ip4_pop);
-	while (options_len--)
-		put_u8(f, 0x01); /* NOP */
-	return ip;
-}
-
-static size_t ipv4_begin(struct frame *f, uint8_t proto)
-{
-	return ipv4_begin_opts(f, proto, 0);
-}
-
-static void ipv4_checksum(struct frame *f, size_t ip)
-{
-	size_t hdr_len = (size_t)(f->bytes[ip] & 0x0f) * 4, i;
-	uint32_t sum = 0;
-
-	set_be16(f, ip + 10, 0);
-	for (i = 0; i + 1 < hdr_len && ip + i + 1 < f->len; i += 2)
-		sum += (uint32_t)(f->bytes[ip + i] << 8 | f->bytes[ip + i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	set_be16(f, ip + 10, (uint16_t)~sum);
-}
-
-static void ipv4_end(struct frame *f, size_t ip)
-{
-	set_be16(f, ip + 2, (uint16_t)(f->len - ip));
-	ipv4_checksum(f, ip);
-}
-
-static void ipv4_set_frag(struct frame *f, size_t ip, uint16_t offset_8bytes, int more)
-{
-	set_be16(f, ip + 6, (uint16_t)((more ? 0x2000 : 0) | (offset_8bytes & 0x1fff)));
-	ipv4_checksum(f, ip);
-}
-
-static size_t ipv6_begin_to(struct frame *f, uint8_t nexthdr, const uint8_t dst[16],
-			    uint8_t hop_limit)
-{
-	size_t ip6 = f->len;
-
-	put_be32(f, 0x60000000); /* version, traffic class, flow label */
-	put_be16(f, 0);		 /* payload length, ipv6_end() */
-	put_u8(f, nexthdr);
-	put_u8(f, hop_limit);
-	put_bytes(f, ip6_peer, 16);
-	put_bytes(f, dst, 16);
-	return ip6;
-}
-
-static size_t ipv6_begin(struct frame *f, uint8_t nexthdr)
-{
-	return ipv6_begin_to(f, nexthdr, ip6_pop, 64);
-}
-
-static void ipv6_end(struct frame *f, size_t ip6)
-{
-	set_be16(f, ip6 + 4, (uint16_t)(f->len - ip6 - 40));
-}
-
-/* Hop-by-hop or destination options header of @len_8bytes * 8 bytes, filled
- * with a PadN option. */
-static void ipv6_opts_hdr(struct frame *f, uint8_t nexthdr, size_t len_8bytes)
-{
-	put_u8(f, nexthdr);
-	put_u8(f, (uint8_t)(len_8bytes - 1));
-	put_u8(f, 1); /* PadN */
-	put_u8(f, (uint8_t)(len_8bytes * 8 - 4));
-	put_zeros(f, len_8bytes * 8 - 4);
-}
-
-/* A segment routing header (RFC 8754) with one segment, none left. */
-static void ipv6_segment_routing_hdr(struct frame *f, uint8_t nexthdr)
-{
-	put_u8(f, nexthdr);
-	put_u8(f, 2);	/* 24 bytes */
-	put_u8(f, 4);	/* routing type: SRH */
-	put_u8(f, 0);	/* segments left */
-	put_u8(f, 0);	/* last entry */
-	put_u8(f, 0);	/* flags */
-	put_be16(f, 0); /* tag */
-	put_bytes(f, ip6_pop, 16);
-}
-
-static void ipv6_frag_hdr(struct frame *f, uint8_t nexthdr, uint16_t offset_8bytes, int more)
-{
-	put_u8(f, nexthdr);
-	put_u8(f, 0);
-	put_be16(f, (uint16_t)(offset_8bytes << 3 | (more ? 1 : 0)));
-	put_be32(f, 0x12345678);
-}
-
-static void udp(struct frame *f, uint16_t sport, uint16_t dport, size_t payload_len)
-{
-	put_be16(f, sport);
-	put_be16(f, dport);
-	put_be16(f, (uint16_t)(8 + payload_len));
-	put_be16(f, 0); /* checksum: the prefilter does not look */
-	put_zeros(f, payload_len);
-}
-
-/* A DNS query's worth of UDP payload. */
-static void udp_dns(struct frame *f)
-{
-	udp(f, 40000, PF_PORT_DNS, 29);
-}
-
-static void tcp_syn(struct frame *f, uint16_t sport, uint16_t dport)
-{
-	put_be16(f, sport);
-	put_be16(f, dport);
-	put_be32(f, 1000); /* sequence */
-	put_be32(f, 0);	   /* acknowledgment */
-	put_u8(f, 5 << 4); /* data offset */
-	put_u8(f, 0x02);   /* SYN */
-	put_be16(f, 65535);
-	put_be16(f, 0); /* checksum */
-	put_be16(f, 0); /* urgent */
-}
-
-static void icmp_echo(struct frame *f, uint8_t type)
-{
-	put_u8(f, type);
-	put_u8(f, 0);
-	put_be16(f, 0);
-	put_be16(f, 0x1234); /* identifier */
-	put_be16(f, 1);	     /* sequence */
-	put_zeros(f, 32);
-}
-
-static void udp4_dns_frame(struct frame *f)
-{
-	size_t ip;
-
-	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_UDP);
-	udp_dns(f);
-	ipv4_end(f, ip);
-}
-
-static void udp6_dns_frame(struct frame *f)
-{
-	size_t ip6;
-
-	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_UDP);
-	udp_dns(f);
-	ipv6_end(f, ip6);
-}
-
-/* ---- fixtures: to the data plane -------------------------------------- */
-
-static void build_arp_request(struct frame *f)
-{
-	eth_to(f, mac_broadcast, ETH_P_ARP);
-	put_be16(f, 1); /* Ethernet */
-	put_be16(f, ETH_P_IP);
-	put_u8(f, 6);
-	put_u8(f, 4);
-	put_be16(f, 1); /* request */
-	put_bytes(f, mac_peer, 6);
-	put_be32(f, ip4_peer);
-	put_zeros(f, 6);
-	put_be32(f, ip4_pop);
-	pad_to(f, MIN_FRAME_LEN);
-}
-
-static void build_icmp4_echo(struct frame *f)
-{
-	size_t ip;
-
-	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_ICMP);
-	icmp_echo(f, 8);
-	ipv4_end(f, ip);
-}
-
-static void build_icmp6_echo(struct frame *f)
-{
-	size_t ip6;
-
-	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_ICMPV6);
-	icmp_echo(f, 128);
-	ipv6_end(f, ip6);
-}
-
-static void build_icmp6_neighbour_solicitation(struct frame *f)
-{
-	static const uint8_t mac_solicited[6] = {0x33, 0x33, 0xff, 0x00, 0x00, 0x01};
-	size_t ip6;
-
-	eth_to(f, mac_solicited, ETH_P_IPV6);
-	ip6 = ipv6_begin_to(f, IPPROTO_ICMPV6, ip6_pop_solicited, 255);
-	put_u8(f, 135); /* neighbour solicitation */
-	put_u8(f, 0);
-	put_be16(f, 0);
-	put_be32(f, 0); /* reserved */
-	put_bytes(f, ip6_pop, 16);
-	put_u8(f, 1); /* source link-layer address option */
-	put_u8(f, 1);
-	put_bytes(f, mac_peer, 6);
-	ipv6_end(f, ip6);
-}
-
-static void build_udp4_dns(struct frame *f)
-{
-	udp4_dns_frame(f);
-}
-
-static void build_udp6_dns(struct frame *f)
-{
-	udp6_dns_frame(f);
-}
-
-static void build_tcp4_https(struct frame *f)
-{
-	size_t ip;
-
-	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_TCP);
-	tcp_syn(f, 40000, PF_PORT_HTTPS);
-	ipv4_end(f, ip);
-}
-
-static void build_tcp6_http(struct frame *f)
-{
-	size_t ip6;
-
-	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_TCP);
-	tcp_syn(f, 40000, PF_PORT_HTTP);
-	ipv6_end(f, ip6);
-}
-
-static void build_tcp4_dns(struct frame *f)
-{
-	size_t ip;
-
-	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_TCP);
-	tcp_syn(f, 40000, PF_PORT_DNS);
-	ipv4_end(f, ip);
-}
-
-/* Ethernet padding after a short IP packet belongs to no layer. */
-static void build_udp4_dns_padded_min_frame(struct frame *f)
-{
-	size_t ip;
-
-	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_UDP);
-	udp(f, 40000, PF_PORT_DNS, 2);
-	ipv4_end(f, ip);
-	pad_to(f, MIN_FRAME_LEN);
-}
-
-static void build_vlan_udp4_dns(struct frame *f)
-{
-	size_t ip;
-
-	eth(f, ETH_P_8021Q);
-	vlan_tag(f, 100, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_UDP);
-	udp_dns(f);
-	ipv4_end(f, ip);
-}
-
-static void build_vlan_udp6_dns(struct frame *f)
-{
-	size_t ip6;
-
-	eth(f, ETH_P_8021Q);
-	vlan_tag(f, 100, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_UDP);
-	udp_dns(f);
-	ipv6_end(f, ip6);
-}
-
-static void build_qinq_icmp4_echo(struct frame *f)
-{
-	size_t ip;
-
-	eth(f, ETH_P_8021AD);
-	vlan_tag(f, 10, ETH_P_8021Q);
-	vlan_tag(f, 20, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_ICMP);
-	icmp_echo(f, 8);
-	ipv4_end(f, ip);
-}
-
-static void build_ipv4_options_udp_dns(struct frame *f)
-{
-	size_t ip;
-
-	eth(f, ETH_P_IP);
-	ip = ipv4_begin_opts(f, IPPROTO_UDP, 12);
-	udp_dns(f);
-	ipv4_end(f, ip);
-}
-
-static void build_ipv4_max_options_udp_dns(struct frame *f)
-{
-	size_t ip;
-
-	eth(f, ETH_P_IP);
-	ip = ipv4_begin_opts(f, IPPROTO_UDP, 40);
-	udp_dns(f);
-	ipv4_end(f, ip);
-}
-
-static void build_ipv4_first_fragment_udp_dns(struct frame *f)
-{
-	size_t ip;
-
-	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_UDP);
-	udp_dns(f);
-	ipv4_end(f, ip);
-	ipv4_set_frag(f, ip, 0, 1);
-}
-
-static void build_ipv6_hbh_dstopts_udp_dns(struct frame *f)
-{
-	size_t ip6;
-
-	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_HOPOPTS);
-	ipv6_opts_hdr(f, IPPROTO_DSTOPTS, 1);
-	ipv6_opts_hdr(f, IPPROTO_UDP, 2);
-	udp_dns(f);
-	ipv6_end(f, ip6);
-}
-
-/* The most extension headers the program skips, one of each kind among them. */
-static void build_ipv6_max_ext_headers_udp_dns(struct frame *f)
-{
-	size_t ip6, i;
-
-	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_HOPOPTS);
-	ipv6_opts_hdr(f, IPPROTO_ROUTING, 1);
-	ipv6_segment_routing_hdr(f, IPPROTO_FRAGMENT);
-	ipv6_frag_hdr(f, IPPROTO_DSTOPTS, 0, 1);
-	for (i = 3; i < PF_IPV6_MAX_EXT_HDRS; i++)
-		ipv6_opts_hdr(f, i + 1 < PF_IPV6_MAX_EXT_HDRS ? IPPROTO_DSTOPTS : IPPROTO_UDP, 1);
-	udp_dns(f);
-	ipv6_end(f, ip6);
-}
-
-static void build_ipv6_first_fragment_udp_dns(struct frame *f)
-{
-	size_t ip6;
-
-	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_FRAGMENT);
-	ipv6_frag_hdr(f, IPPROTO_UDP, 0, 1);
-	udp_dns(f);
-	ipv6_end(f, ip6);
-}
-
-static void build_gre4(struct frame *f)
-{
-	size_t ip;
-
-	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_GRE);
-	put_be16(f, 0);	       /* GRE flags, version */
-	put_be16(f, ETH_P_IP); /* protocol */
-	put_zeros(f, 20);
-	ipv4_end(f, ip);
-}
-
-static void build_ipv6_no_next_header(struct frame *f)
-{
-	size_t ip6;
-
-	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_NONE);
-	ipv6_end(f, ip6);
-}
-
-/* ---- fixtures: to the kernel ------------------------------------------ */
-
-static void build_tcp4_ssh(struct frame *f)
-{
-	size_t ip;
-
-	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_TCP);
-	tcp_syn(f, 40000, 22);
-	ipv4_end(f, ip);
-}
-
-static void build_udp4_discard(struct frame *f)
-{
-	size_t ip;
-
-	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_UDP);
-	udp(f, 40000, 9, 16);
-	ipv4_end(f, ip);
-}
-
-/* An origin's answer to popd's fill thread: from port 443, to an ephemeral port. */
-static void build_tcp4_origin_reply(struct frame *f)
-{
-	size_t ip;
-
-	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_TCP);
-	tcp_syn(f, PF_PORT_HTTPS, 45678);
-	ipv4_end(f, ip);
-}
-
-static void build_udp6_ntp(struct frame *f)
-{
-	size_t ip6;
-
-	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_UDP);
-	udp(f, 123, 123, 48);
-	ipv6_end(f, ip6);
-}
-
-static void build_ipv4_later_fragment(struct frame *f)
-{
-	size_t ip;
-
-	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_UDP);
-	put_zeros(f, 64); /* the middle of a datagram: no UDP header */
-	ipv4_end(f, ip);
-	ipv4_set_frag(f, ip, 185, 0);
-}
-
-static void build_ipv6_later_fragment(struct frame *f)
-{
-	size_t ip6;
-
-	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_FRAGMENT);
-	ipv6_frag_hdr(f, IPPROTO_UDP, 181, 0);
-	put_zeros(f, 64);
-	ipv6_end(f, ip6);
-}
-
-static void build_lldp(struct frame *f)
-{
-	static const uint8_t mac_lldp[6] = {0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e};
-
-	eth_to(f, mac_lldp, ETH_P_LLDP_);
-	put_be16(f, 0x0207); /* chassis ID TLV, length 7 */
-	put_u8(f, 4);	     /* MAC address */
-	put_bytes(f, mac_peer, 6);
-	put_be16(f, 0x0000); /* end of LLDPDU */
-	pad_to(f, MIN_FRAME_LEN);
-}
-
-/* An IPv6 packet behind the wrong ethertype is not IPv6. */
-static void build_ipv6_under_lldp_ethertype(struct frame *f)
-{
-	size_t ip6;
-
-	eth(f, ETH_P_LLDP_);
-	ip6 = ipv6_begin(f, IPPROTO_UDP);
-	udp_dns(f);
-	ipv6_end(f, ip6);
-}
-
-static void build_three_vlan_tags(struct frame *f)
-{
-	size_t ip;
-
-	eth(f, ETH_P_8021AD);
-	vlan_tag(f, 10, ETH_P_8021Q);
-	vlan_tag(f, 20, ETH_P_8021Q);
-	vlan_tag(f, 30, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_UDP);
-	udp_dns(f);
-	ipv4_end(f, ip);
-}
-
-/* ---- fixtures: dropped ------------------------------------------------ */
-
-static void build_truncated_ethernet(struct frame *f)
-{
-	put_bytes(f, mac_pop, 6);
-	put_bytes(f, mac_peer, 4);
-}
-
-static void build_truncated_vlan_tag(struct frame *f)
-{
-	eth(f, ETH_P_8021Q);
-	put_be16(f, 100);
-}
-
-static void build_truncated_qinq_inner_tag(struct frame *f)
-{
-	eth(f, ETH_P_8021AD);
-	vlan_tag(f, 10, ETH_P_8021Q);
-	put_be16(f, 20);
-}
-
-static void build_truncated_ipv4_header(struct frame *f)
-{
-	udp4_dns_frame(f);
-	f->len = ETH_HLEN + 12;
-}
-
-static void build_truncated_ipv4_options(struct frame *f)
-{
-	size_t ip;
-
-	eth(f, ETH_P_IP);
-	ip = ipv4_begin_opts(f, IPPROTO_UDP, 8);
-	ipv4_end(f, ip);
-	f->len = ip + 24; /* IHL says 28 */
-}
-
-static void build_truncated_ipv4_total_length(struct frame *f)
-{
-	udp4_dns_frame(f);
-	f->len -= 10;
-}
-
-static void build_truncated_ipv6_header(struct frame *f)
-{
-	udp6_dns_frame(f);
-	f->len = ETH_HLEN + 30;
-}
-
-static void build_truncated_ipv6_payload(struct frame *f)
-{
-	udp6_dns_frame(f);
-	f->len -= 1;
-}
-
-static void build_truncated_ipv6_ext_header(struct frame *f)
-{
-	size_t ip6;
-
-	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_HOPOPTS);
-	put_u8(f, IPPROTO_UDP);
-	put_u8(f, 0);
-	put_be16(f, 0);
-	ipv6_end(f, ip6); /* 4 of the header's 8 bytes */
-}
-
-/* The header's length field runs past the IPv6 payload length. */
-static void build_truncated_ipv6_ext_length(struct frame *f)
-{
-	size_t ip6;
-
-	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_DSTOPTS);
-	ipv6_opts_hdr(f, IPPROTO_NONE, 1);
-	ipv6_end(f, ip6);
-	f->bytes[ip6 + 40 + 1] = 3; /* says 32 bytes; 8 are there */
-	pad_to(f, ip6 + 40 + 32);   /* bytes in the frame, not in the packet */
-}
-
-static void build_truncated_udp4(struct frame *f)
-{
-	size_t ip;
-
-	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_UDP);
-	put_be16(f, 40000);
-	put_be16(f, PF_PORT_DNS);
-	ipv4_end(f, ip);
-}
-
-/* The UDP header's bytes exist, but in the Ethernet padding, not the packet. */
-static void build_truncated_udp4_in_padding(struct frame *f)
-{
-	size_t ip;
-
-	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_UDP);
-	udp(f, 40000, PF_PORT_DNS, 0);
-	ipv4_end(f, ip);
-	set_be16(f, ip + 2, 24);
-	ipv4_checksum(f, ip);
-	pad_to(f, MIN_FRAME_LEN);
-}
-
-static void build_truncated_tcp4(struct frame *f)
-{
-	size_t ip;
-
-	eth(f, ETH_P_IP);
-	ip = ipv4_begin(f, IPPROTO_TCP);
-	tcp_syn(f, 40000, PF_PORT_HTTPS);
-	f->len -= 8;
-	ipv4_end(f, ip);
-}
-
-static void build_truncated_udp6_after_ext(struct frame *f)
-{
-	size_t ip6;
-
-	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_HOPOPTS);
-	ipv6_opts_hdr(f, IPPROTO_UDP, 1);
-	put_be16(f, 40000);
-	put_be16(f, PF_PORT_DNS);
-	ipv6_end(f, ip6);
-}
-
-static void build_truncated_icmp6(struct frame *f)
-{
-	size_t ip6;
-
-	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_ICMPV6);
-	put_u8(f, 128);
-	put_u8(f, 0);
-	put_be16(f, 0);
-	ipv6_end(f, ip6);
-}
-
-static void build_ipv4_bad_version(struct frame *f)
-{
-	udp4_dns_frame(f);
-	f->bytes[ETH_HLEN] = 0x65; /* version 6, IHL 5 */
-}
-
-static void build_ipv4_ihl_below_5(struct frame *f)
-{
-	udp4_dns_frame(f);
-	f->bytes[ETH_HLEN] = 0x44;
-}
-
-static void build_ipv4_total_length_below_header(struct frame *f)
-{
-	udp4_dns_frame(f);
-	set_be16(f, ETH_HLEN + 2, 16);
-	ipv4_checksum(f, ETH_HLEN);
-}
-
-static void build_ipv6_bad_version(struct frame *f)
-{
-	udp6_dns_frame(f);
-	f->bytes[ETH_HLEN] = 0x40;
-}
-
-static void build_ipv6_too_many_ext_headers(struct frame *f)
-{
-	size_t ip6, i;
-
-	eth(f, ETH_P_IPV6);
-	ip6 = ipv6_begin(f, IPPROTO_DSTOPTS);
-	for (i = 0; i <= PF_IPV6_MAX_EXT_HDRS; i++)
-		ipv6_opts_hdr(f, i < PF_IPV6_MAX_EXT_HDRS ? IPPROTO_DSTOPTS : IPPROTO_UDP, 1);
-	udp_dns(f);
-	ipv6_end(f, ip6);
-}
-
-struct fixture {
-	const char *name;
-	void (*build)(struct frame *f);
-	uint32_t action;   /* what the program returns in a test run */
-	enum pf_stat stat; /* the verdict counter that grows by one */
-};
-
-#define TO_DATAPLANE(fn)                                                                           \
-	{                                                                                          \
-#fn, build_##fn, XDP_PASS, PF_STAT_TO_DATAPLANE                                    \
-	}
-#define PASS_KERNEL(fn)                                                                            \
-	{                                                                                          \
-#fn, build_##fn, XDP_PASS, PF_STAT_PASS_KERNEL                                     \
-	}
-#define DROP(fn, stat)                                                                             \
-	{                                                                                          \
-#fn, build_##fn, XDP_DROP, PF_STAT_##stat                                          \
-	}
-
-static const struct fixture fixtures[] = {
-    TO_DATAPLANE(arp_request),
-    TO_DATAPLANE(icmp4_echo),
-    TO_DATAPLANE(icmp6_echo),
-    TO_DATAPLANE(icmp6_neighbour_solicitation),
-    TO_DATAPLANE(udp4_dns),
-    TO_DATAPLANE(udp6_dns),
-    TO_DATAPLANE(tcp4_https),
-    TO_DATAPLANE(tcp6_http),
-    TO_DATAPLANE(tcp4_dns),
-    TO_DATAPLANE(udp4_dns_padded_min_frame),
-    TO_DATAPLANE(vlan_udp4_dns),
-    TO_DATAPLANE(vlan_udp6_dns),
-    TO_DATAPLANE(qinq_icmp4_echo),
-    TO_DATAPLANE(ipv4_options_udp_dns),
-    TO_DATAPLANE(ipv4_max_options_udp_dns),
-    TO_DATAPLANE(ipv4_first_fragment_udp_dns),
-    TO_DATAPLANE(ipv6_hbh_dstopts_udp_dns),
-    TO_DATAPLANE(ipv6_max_ext_headers_udp_dns),
-    TO_DATAPLANE(ipv6_first_fragment_udp_dns),
-    TO_DATAPLANE(gre4),
-    TO_DATAPLANE(ipv6_no_next_header),
-    PASS_KERNEL(tcp4_ssh),
-    PASS_KERNEL(udp4_discard),
-    PASS_KERNEL(tcp4_origin_reply),
-    PASS_KERNEL(udp6_ntp),
-    PASS_KERNEL(ipv4_later_fragment),
-    PASS_KERNEL(ipv6_later_fragment),
-    PASS_KERNEL(lldp),
-    PASS_KERNEL(ipv6_under_lldp_ethertype),
-    PASS_KERNEL(three_vlan_tags),
-    DROP(truncated_ethernet, DROP_TRUNCATED_L2),
-    DROP(truncated_vlan_tag, DROP_TRUNCATED_L2),
-    DROP(truncated_qinq_inner_tag, DROP_TRUNCATED_L2),
-    DROP(truncated_ipv4_header, DROP_TRUNCATED_L3),
-    DROP(truncated_ipv4_options, DROP_TRUNCATED_L3),
-    DROP(truncated_ipv4_total_length, DROP_TRUNCATED_L3),
-    DROP(truncated_ipv6_header, DROP_TRUNCATED_L3),
-    DROP(truncated_ipv6_payload, DROP_TRUNCATED_L3),
-    DROP(truncated_ipv6_ext_header, DROP_TRUNCATED_L3),
-    DROP(truncated_ipv6_ext_length, DROP_TRUNCATED_L3),
-    DROP(truncated_udp4, DROP_TRUNCATED_L4),
-    DROP(truncated_udp4_in_padding, DROP_TRUNCATED_L4),
-    DROP(truncated_tcp4, DROP_TRUNCATED_L4),
-    DROP(truncated_udp6_after_ext, DROP_TRUNCATED_L4),
-    DROP(truncated_icmp6, DROP_TRUNCATED_L4),
-    DROP(ipv4_bad_version, DROP_MALFORMED_IPV4),
-    DROP(ipv4_ihl_below_5, DROP_MALFORMED_IPV4),
-    DROP(ipv4_total_length_below_header, DROP_MALFORMED_IPV4),
-    DROP(ipv6_bad_version, DROP_MALFORMED_IPV6),
-    DROP(ipv6_too_many_ext_headers, DROP_IPV6_EXT_LIMIT),
-};
-
-#define N_FIXTURES (sizeof(fixtures) / sizeof(fixtures[0]))
+#include "prefilter_fixtures.h"
 
 /* ---- running the program ---------------------------------------------- */
 
 static struct bpf_object *prefilter;
 static int prog_fd = -1;
 static int stats_fd = -1;
+static int config_fd = -1;
 
 /* libbpf's messages as TAP diagnostics, so they do not break the stream. */
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
@@ -947,18 +112,75 @@ static int run_frame(const struct frame *f, uint32_t *action)
 	int err;
 
 	memcpy(input, f->bytes, f->len);
-	if (f->len >= ETH_HLEN)
+	if (f->len >= FX_ETH_HLEN)
 		err = test_run(input, f->len, 0, f->len, action);
 	else
-		err = test_run(input, ETH_HLEN, 0, f->len, action);
-	if (err == -EINVAL && f->len < ETH_HLEN) {
-		size_t meta = (ETH_HLEN - f->len + 3) & ~(size_t)3;
+		err = test_run(input, FX_ETH_HLEN, 0, f->len, action);
+	if (err == -EINVAL && f->len < FX_ETH_HLEN) {
+		size_t meta = (FX_ETH_HLEN - f->len + 3) & ~(size_t)3;
 		memset(input, 0, sizeof(input));
 		memcpy(input + meta, f->bytes, f->len);
 		err = test_run(input, meta + f->len, meta, meta + f->len, action);
 	}
 	if (err)
 		printf("#   BPF_PROG_TEST_RUN: %s\n", strerror(-err));
+	return err;
+}
+
+static int set_config(uint32_t flags)
+{
+	struct pf_config cfg = {.flags = flags,
+				.rate4_pps = FX_RATE_PPS,
+				.rate4_burst = FX_RATE_BURST,
+				.rate6_pps = FX_RATE_PPS,
+				.rate6_burst = FX_RATE_BURST};
+	uint32_t zero = 0;
+
+	return bpf_map_update_elem(config_fd, &zero, &cfg, BPF_ANY);
+}
+
+static int map_fd(const char *name)
+{
+	return bpf_object__find_map_fd_by_name(prefilter, name);
+}
+
+static int add_lpm4(const char *map, const uint8_t addr[4], uint32_t len)
+{
+	struct pf_lpm4_key key = {.prefixlen = len};
+	uint8_t one = 1;
+
+	memcpy(key.addr, addr, 4);
+	return bpf_map_update_elem(map_fd(map), &key, &one, BPF_ANY);
+}
+
+static int add_lpm6(const char *map, const uint8_t addr[16], uint32_t len)
+{
+	struct pf_lpm6_key key = {.prefixlen = len};
+	uint8_t one = 1;
+
+	memcpy(key.addr, addr, 16);
+	return bpf_map_update_elem(map_fd(map), &key, &one, BPF_ANY);
+}
+
+/* The fixtures' environment (prefilter_fixtures.h) in the maps. */
+static int fill_maps(void)
+{
+	struct pf_addr6 vip6;
+	uint32_t vip4;
+	uint8_t one = 1;
+	int err = 0;
+
+	memcpy(&vip4, fx_vip4, 4);
+	memcpy(vip6.addr, ip6_pop, 16);
+	err |= bpf_map_update_elem(map_fd(PF_VIP4_MAP_NAME), &vip4, &one, BPF_ANY);
+	err |= bpf_map_update_elem(map_fd(PF_VIP6_MAP_NAME), &vip6, &one, BPF_ANY);
+	for (size_t i = 0; i < sizeof(fx_ports) / sizeof(fx_ports[0]); i++)
+		err |= bpf_map_update_elem(map_fd(PF_PORTS_MAP_NAME), &fx_ports[i], &one, BPF_ANY);
+	err |= add_lpm4(PF_BLOCK4_MAP_NAME, fx_block4, FX_BLOCK4_LEN);
+	err |= add_lpm4(PF_ALLOW4_MAP_NAME, fx_allow4, FX_ALLOW4_LEN);
+	err |= add_lpm6(PF_BLOCK6_MAP_NAME, fx_block6, FX_BLOCK6_LEN);
+	err |= add_lpm6(PF_ALLOW6_MAP_NAME, fx_allow6, FX_ALLOW6_LEN);
+	err |= set_config(0);
 	return err;
 }
 
@@ -969,7 +191,12 @@ static void check_fixture(const struct fixture *fx)
 	uint32_t action = ~0u;
 	unsigned int stat;
 
-	fx->build(&f);
+	CHECK(set_config(fx->pass_fragments ? PF_CONFIG_PASS_FRAGMENTS : 0) == 0);
+	for (unsigned w = 0; w < fx->warmup; w++) {
+		fixture_build(fx, &f, 1);
+		CHECK(run_frame(&f, &action) == 0);
+	}
+	fixture_build(fx, &f, 0);
 	CHECK(read_stats(before) == 0);
 	CHECK(run_frame(&f, &action) == 0);
 	CHECK(read_stats(after) == 0);
@@ -990,6 +217,7 @@ static void check_fixture(const struct fixture *fx)
 	CHECK_EQ(after[PF_STAT_DATAPLANE_NO_SOCKET].packets -
 		     before[PF_STAT_DATAPLANE_NO_SOCKET].packets,
 		 fx->stat == PF_STAT_TO_DATAPLANE);
+	CHECK(set_config(0) == 0);
 }
 
 /* ---- tests ------------------------------------------------------------ */
@@ -1048,6 +276,35 @@ static void test_object_layout(void)
 		CHECK_EQ(bpf_map__value_size(map), sizeof(struct pf_counter));
 		CHECK_EQ(bpf_map__max_entries(map), PF_STAT_MAX);
 	}
+
+	/* The configuration maps popdp fills, with the sizes of the structs. */
+	{
+		static const struct {
+			const char *name;
+			enum bpf_map_type type;
+			uint32_t key_size, value_size;
+		} maps[] = {
+		    {PF_CONFIG_MAP_NAME, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct pf_config)},
+		    {PF_VIP4_MAP_NAME, BPF_MAP_TYPE_HASH, 4, 1},
+		    {PF_VIP6_MAP_NAME, BPF_MAP_TYPE_HASH, sizeof(struct pf_addr6), 1},
+		    {PF_PORTS_MAP_NAME, BPF_MAP_TYPE_HASH, sizeof(struct pf_port_key), 1},
+		    {PF_BLOCK4_MAP_NAME, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct pf_lpm4_key), 1},
+		    {PF_BLOCK6_MAP_NAME, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct pf_lpm6_key), 1},
+		    {PF_ALLOW4_MAP_NAME, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct pf_lpm4_key), 1},
+		    {PF_ALLOW6_MAP_NAME, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct pf_lpm6_key), 1},
+		    {PF_RATE4_MAP_NAME, BPF_MAP_TYPE_LRU_HASH, 4, sizeof(struct pf_bucket)},
+		    {PF_RATE6_MAP_NAME, BPF_MAP_TYPE_LRU_HASH, 8, sizeof(struct pf_bucket)},
+		};
+		for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+			map = bpf_object__find_map_by_name(obj, maps[i].name);
+			CHECK(map != NULL);
+			if (!map)
+				continue;
+			CHECK_EQ(bpf_map__type(map), maps[i].type);
+			CHECK_EQ(bpf_map__key_size(map), maps[i].key_size);
+			CHECK_EQ(bpf_map__value_size(map), maps[i].value_size);
+		}
+	}
 	bpf_object__close(obj);
 }
 
@@ -1074,6 +331,9 @@ static const char *load_prefilter(void)
 	entry = bpf_object__next_program(prefilter, NULL);
 	prog_fd = entry ? bpf_program__fd(entry) : -1;
 	stats_fd = bpf_object__find_map_fd_by_name(prefilter, PF_STATS_MAP_NAME);
+	config_fd = bpf_object__find_map_fd_by_name(prefilter, PF_CONFIG_MAP_NAME);
+	if (config_fd >= 0 && fill_maps() != 0)
+		printf("#   cannot fill the maps: %s\n", strerror(errno));
 	return NULL;
 }
 
@@ -1081,6 +341,7 @@ static void test_load(void)
 {
 	CHECK(prog_fd >= 0);
 	CHECK(stats_fd >= 0);
+	CHECK(config_fd >= 0);
 }
 
 /* Every frame of a run is counted by exactly one verdict counter. */
@@ -1093,7 +354,7 @@ static void test_verdict_counters_add_up(void)
 	CHECK(read_stats(totals) == 0);
 	for (stat = 0; stat < PF_STAT_VERDICT_END; stat++)
 		sum += totals[stat].packets;
-	CHECK_EQ(sum, N_FIXTURES);
+	CHECK_EQ(sum, N_FIXTURES + fixture_warmups(fixtures, N_FIXTURES));
 }
 
 static void skip(const char *name, const char *reason)

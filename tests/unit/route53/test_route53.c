@@ -1416,8 +1416,38 @@ static void test_help_and_flags(void)
 		if (route53_commands[i].flags & CTL_CMD_MUTATES)
 			mutating++;
 	}
-	CHECK_EQ(route53_command_count, 10);
+	CHECK_EQ(route53_command_count, 12);
 	CHECK_EQ(mutating, 4);
+}
+
+/* Zones ordered by their names with the labels reversed, then by id. */
+static void test_list_by_name_and_count(void)
+{
+	json_t *r = run("route53 get-hosted-zone-count", "{}");
+	long before =
+	    r != NULL ? (long)json_integer_value(json_object_get(r, "HostedZoneCount")) : -1;
+
+	CHECK(before >= 0);
+	create_zone("zz-b.byname", "byname-1");
+	create_zone("www.zz-a.byname", "byname-2");
+	create_zone("zz-a.byname", "byname-3");
+	r = run("route53 get-hosted-zone-count", "{}");
+	CHECK_EQ(json_integer_value(json_object_get(r, "HostedZoneCount")), before + 3);
+	r = run("route53 list-hosted-zones-by-name",
+		"{'DNSName': 'ZZ-A.byname.', 'MaxItems': '2'}");
+	CHECK(strcmp(str_at(r, "HostedZones.0.Name"), "zz-a.byname.") == 0);
+	CHECK(strcmp(str_at(r, "HostedZones.1.Name"), "www.zz-a.byname.") == 0);
+	CHECK(json_is_true(json_object_get(r, "IsTruncated")));
+	CHECK(strcmp(str_at(r, "NextDNSName"), "zz-b.byname.") == 0);
+	CHECK(strcmp(str_at(r, "DNSName"), "ZZ-A.byname.") == 0);
+	CHECK(strcmp(str_at(r, "MaxItems"), "2") == 0);
+	r = run("route53 list-hosted-zones-by-name", "{'DNSName': '%s', 'HostedZoneId': '%s'}",
+		"zz-b.byname", str_at(r, "NextHostedZoneId"));
+	CHECK(strcmp(str_at(r, "HostedZones.0.Name"), "zz-b.byname.") == 0);
+	CHECK(run("route53 list-hosted-zones-by-name", "{'HostedZoneId': 'Z1'}") == NULL);
+	CHECK(error_is("InvalidInput", "HostedZoneId needs DNSName: the zone to start from"));
+	CHECK(run("route53 list-hosted-zones-by-name", "{'Nope': 'x'}") == NULL);
+	CHECK(run("route53 get-hosted-zone-count", "{'Nope': 'x'}") == NULL);
 }
 
 int main(void)
@@ -1444,6 +1474,7 @@ int main(void)
 	RUN(test_health_status);
 	RUN(test_compile);
 	RUN(test_help_and_flags);
+	RUN(test_list_by_name_and_count);
 	teardown();
 	return tap_done();
 }
