@@ -28,8 +28,9 @@ if ! "$POP_LAB" up --name "$LAB" --empty --impair "$impair" \
 fi
 vip=$(lab_value "$LAB" vip4)
 stream="$(dirname "$0")/stream.py"
-"$POP_LAB" exec "$LAB" pop -- setsid /usr/bin/python3 "$stream" server --bind 198.18.0.3 \
-	--port 5001 --cc "$linux_cc" >"$work/server.log" 2>&1 &
+# In a subshell: it is killed with the lab, and bash has no job to report.
+("$POP_LAB" exec "$LAB" pop -- setsid /usr/bin/python3 "$stream" server --bind 198.18.0.3 \
+	--port 5001 --cc "$linux_cc" >"$work/server.log" 2>&1 &)
 sleep 1
 
 get() { # json key
