@@ -12,6 +12,8 @@
 #include "net.h"
 #include "sdnotify.h"
 #include "snap.h"
+#include "tcp.h"
+#include "tcpsvc.h"
 #include "worker.h"
 #include "xdpmaps.h"
 
@@ -47,6 +49,9 @@ struct popdp_options {
 	json_t *vips;
 	struct dns_config dns;
 	unsigned idle_sleep_us;
+	struct tcp_config tcp;
+	unsigned dns_tcp_idle_ms;
+	unsigned tcp_stream_test_port;
 	unsigned rate_entries; /* software first stage: token buckets per family per worker */
 };
 
@@ -81,6 +86,15 @@ static void usage(FILE *out)
 	    "                         af_packet) on the same CPU gets time to deliver (default "
 	    "20;\n"
 	    "                         0: pure polling, for a real NIC on a dedicated core)\n"
+	    "  --tcp-max-conns N      TCP connections per worker (default 65536)\n"
+	    "  --tcp-buffer-mb N      TCP buffer memory per worker in MiB (default 64)\n"
+	    "  --tcp-syn-queue N      half-open connections per worker before SYN cookies "
+	    "(default 1024)\n"
+	    "  --tcp-cc ALG           congestion control: cubic (default) or newreno\n"
+	    "  --tcp-keepalive-ms N   keepalive probes after N ms idle (default 0: off)\n"
+	    "  --dns-tcp-idle-ms N    close idle DNS-over-TCP connections (default 10000)\n"
+	    "  --tcp-stream-test-port N  LAB ONLY: the stream test service (SEND n / ECHO) on\n"
+	    "                         TCP port N (default 0: off)\n"
 	    "  --prefilter-object P   the XDP prefilter given to af_xdp ports without "
 	    "xdp_prog=\n"
 	    "                         (default " POP_PREFILTER_OBJECT ")\n"
@@ -186,6 +200,13 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 	    {"rrl-slip", required_argument, NULL, 'S'},
 	    {"idle-sleep-us", required_argument, NULL, 'I'},
 	    {"log-level", required_argument, NULL, 'l'},
+	    {"tcp-max-conns", required_argument, NULL, 'C'},
+	    {"tcp-buffer-mb", required_argument, NULL, 'B'},
+	    {"tcp-syn-queue", required_argument, NULL, 'Q'},
+	    {"tcp-cc", required_argument, NULL, 'G'},
+	    {"tcp-keepalive-ms", required_argument, NULL, 'K'},
+	    {"dns-tcp-idle-ms", required_argument, NULL, 'D'},
+	    {"tcp-stream-test-port", required_argument, NULL, 'T'},
 	    {"rate-entries", required_argument, NULL, 'E'},
 	    {"prefilter-object", required_argument, NULL, 'P'},
 	    {"help", no_argument, NULL, 'h'},
@@ -273,6 +294,59 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 				return -EINVAL;
 			}
 			o->idle_sleep_us = (unsigned)v;
+			break;
+		case 'C':
+			if (parse_uint(optarg, 16u << 20, &v) != 0 || v < 16) {
+				fprintf(stderr, "popdp: --tcp-max-conns: 16 to 16777216\n");
+				return -EINVAL;
+			}
+			o->tcp.max_conns = (uint32_t)v;
+			break;
+		case 'B':
+			if (parse_uint(optarg, 2047, &v) != 0 || v < 1) {
+				fprintf(stderr, "popdp: --tcp-buffer-mb: 1 to 2047\n");
+				return -EINVAL;
+			}
+			o->tcp.buffer_bytes = (uint32_t)v << 20;
+			break;
+		case 'Q':
+			if (parse_uint(optarg, 16u << 20, &v) != 0 || v < 1) {
+				fprintf(stderr, "popdp: --tcp-syn-queue: 1 to 16777216\n");
+				return -EINVAL;
+			}
+			o->tcp.syn_queue_max = (uint32_t)v;
+			break;
+		case 'G':
+			if (strcmp(optarg, "cubic") == 0) {
+				o->tcp.cc = TCP_CC_CUBIC;
+			} else if (strcmp(optarg, "newreno") == 0) {
+				o->tcp.cc = TCP_CC_NEWRENO;
+			} else {
+				fprintf(stderr, "popdp: --tcp-cc: cubic or newreno\n");
+				return -EINVAL;
+			}
+			break;
+		case 'K':
+			if (parse_uint(optarg, 86400000, &v) != 0) {
+				fprintf(stderr, "popdp: --tcp-keepalive-ms: 0 to 86400000\n");
+				return -EINVAL;
+			}
+			o->tcp.keepalive_ms = (uint32_t)v;
+			break;
+		case 'D':
+			if (parse_uint(optarg, 3600000, &v) != 0 || v < 100) {
+				fprintf(stderr, "popdp: --dns-tcp-idle-ms: 100 to 3600000\n");
+				return -EINVAL;
+			}
+			o->dns_tcp_idle_ms = (unsigned)v;
+			break;
+		case 'T':
+			if (parse_uint(optarg, 65535, &v) != 0 || v == 53) {
+				fprintf(stderr,
+					"popdp: --tcp-stream-test-port: 0 to 65535, not 53\n");
+				return -EINVAL;
+			}
+			o->tcp_stream_test_port = (unsigned)v;
 			break;
 		case 'P': /* used before rte_eal_init() */
 			break;
@@ -378,6 +452,59 @@ static json_t *dns_counters_json(struct worker *workers, unsigned n_workers)
 
 _Static_assert(sizeof(struct dns_counters) % sizeof(uint64_t) == 0,
 	       "dns_counters must be 64-bit counters only");
+
+/* TCP and its services, summed over the workers. */
+static json_t *tcp_counters_json(struct worker *workers, unsigned n_workers)
+{
+	uint64_t sum[TCP_N_COUNTERS];
+	struct tcpsvc_dns_counters d;
+	struct tcpsvc_stream_counters st;
+	json_t *tcp = json_object();
+
+	memset(sum, 0, sizeof(sum));
+	memset(&d, 0, sizeof(d));
+	memset(&st, 0, sizeof(st));
+	for (unsigned i = 0; i < n_workers; i++) {
+		const uint64_t *from;
+		if (workers[i].tcp == NULL)
+			continue;
+		from = (const uint64_t *)tcp_ctx_counters(workers[i].tcp);
+		for (size_t k = 0; k < TCP_N_COUNTERS; k++)
+			sum[k] += from[k];
+		if (workers[i].dns_tcp != NULL) {
+			const struct tcpsvc_dns_counters *c = &workers[i].dns_tcp->cnt;
+			d.connections += c->connections;
+			d.queries += c->queries;
+			d.answers += c->answers;
+			d.xfr_refused += c->xfr_refused;
+			d.no_answer += c->no_answer;
+			d.bad_length += c->bad_length;
+			d.waits_for_room += c->waits_for_room;
+		}
+		if (workers[i].stream != NULL) {
+			const struct tcpsvc_stream_counters *c = &workers[i].stream->cnt;
+			st.connections += c->connections;
+			st.bytes_sent += c->bytes_sent;
+			st.bytes_echoed += c->bytes_echoed;
+			st.bad_requests += c->bad_requests;
+		}
+	}
+	for (size_t k = 0; k < TCP_N_COUNTERS; k++)
+		json_object_set_new(tcp, tcp_counter_names[k], json_integer((json_int_t)sum[k]));
+	json_object_set_new(
+	    tcp, "dns",
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "connections",
+		      (json_int_t)d.connections, "queries", (json_int_t)d.queries, "answers",
+		      (json_int_t)d.answers, "xfr_refused", (json_int_t)d.xfr_refused, "no_answer",
+		      (json_int_t)d.no_answer, "bad_length", (json_int_t)d.bad_length,
+		      "waits_for_room", (json_int_t)d.waits_for_room));
+	json_object_set_new(
+	    tcp, "stream_test",
+	    json_pack("{s:I, s:I, s:I, s:I}", "connections", (json_int_t)st.connections,
+		      "bytes_sent", (json_int_t)st.bytes_sent, "bytes_echoed",
+		      (json_int_t)st.bytes_echoed, "bad_requests", (json_int_t)st.bad_requests));
+	return tcp;
+}
 
 /* Where the prefilter's rules run for this port, and the XDP program's maps. */
 struct prefilter_state {
@@ -505,9 +632,11 @@ static json_t *stats_json(const struct eal_port *port, struct worker *workers, u
 			  (json_int_t)(es.oerrors + tx_full));
 	net = net_counters_json(&sum);
 	json_object_set_new(net, "dns_datagrams", json_integer((json_int_t)sum.dns_datagrams));
-	return json_pack("{s:I, s:o, s:o, s:o, s:o}", "tsc_hz", (json_int_t)rte_get_tsc_hz(),
+	json_object_set_new(net, "tcp_segments", json_integer((json_int_t)sum.tcp_segments));
+	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}", "tsc_hz", (json_int_t)rte_get_tsc_hz(),
 			 "ports", ports, "workers", wk, "net", net, "dns",
-			 dns_counters_json(workers, n_workers));
+			 dns_counters_json(workers, n_workers), "tcp",
+			 tcp_counters_json(workers, n_workers));
 }
 
 static void print_stats(json_t *stats)
@@ -560,6 +689,39 @@ static void remove_runtime_dir_after_cleanup(void)
 	rmdir(dir);
 }
 
+/* A worker's TCP with DNS over TCP on port 53 (and the lab's stream test when asked for). */
+static int tcp_start(struct worker *w, const struct popdp_options *o, unsigned lcore)
+{
+	int socket = (int)rte_lcore_to_socket_id(lcore);
+	struct tcp_emit emit = {.send = worker_tcp_emit, .emit_ctx = w};
+	size_t size = tcp_ctx_size(&o->tcp);
+	void *mem = rte_zmalloc_socket("pop_tcp", size, RTE_CACHE_LINE_SIZE, socket);
+	uint64_t now_us = (uint64_t)((double)rte_rdtsc() * w->ns_per_cycle) / 1000u;
+
+	w->dns_tcp =
+	    rte_zmalloc_socket("pop_dns_tcp", sizeof(*w->dns_tcp), RTE_CACHE_LINE_SIZE, socket);
+	if (o->tcp_stream_test_port != 0)
+		w->stream = rte_zmalloc_socket("pop_stream", sizeof(*w->stream),
+					       RTE_CACHE_LINE_SIZE, socket);
+	if (mem == NULL || w->dns_tcp == NULL ||
+	    (o->tcp_stream_test_port != 0 && w->stream == NULL)) {
+		rte_free(mem);
+		rte_free(w->dns_tcp);
+		rte_free(w->stream);
+		w->dns_tcp = NULL;
+		w->stream = NULL;
+		return -ENOMEM;
+	}
+	w->tcp = tcp_ctx_init(mem, &o->tcp, &emit, now_us);
+	w->dns_tcp->dns = w->dns;
+	w->dns_tcp->tables = &w->dns_tables;
+	if (tcpsvc_dns_listen(w->tcp, w->dns_tcp, NET_DNS_PORT, o->dns_tcp_idle_ms) != 0 ||
+	    (w->stream != NULL &&
+	     tcpsvc_stream_listen(w->tcp, w->stream, (uint16_t)o->tcp_stream_test_port) != 0))
+		return -EINVAL;
+	return 0;
+}
+
 static void sleep_ms(unsigned ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
@@ -573,6 +735,8 @@ int main(int argc, char **argv)
 	    .stats_interval_ms = 1000,
 	    .nb_mbufs = 16384,
 	    .idle_sleep_us = 20,
+	    .dns_tcp_idle_ms = 10000,
+	    .tcp = {.cc = TCP_CC_CUBIC},
 	    .rate_entries = 16384,
 	    .dns = {.max_udp_payload = 1232,
 		    .rrl_slip = 2,
@@ -641,6 +805,12 @@ int main(int argc, char **argv)
 	if (getrandom(opt.dns.cookie_secret, sizeof(opt.dns.cookie_secret), 0) !=
 	    (ssize_t)sizeof(opt.dns.cookie_secret)) {
 		POPDP_LOG(ERR, "no randomness for the DNS cookie secret");
+		rte_eal_cleanup();
+		return 1;
+	}
+	if (getrandom(opt.tcp.secret, sizeof(opt.tcp.secret), 0) !=
+	    (ssize_t)sizeof(opt.tcp.secret)) {
+		POPDP_LOG(ERR, "no randomness for the TCP secret");
 		rte_eal_cleanup();
 		return 1;
 	}
@@ -771,6 +941,11 @@ int main(int argc, char **argv)
 		w->thread_id = i;
 		w->ns_per_cycle = 1e9 / (double)rte_get_tsc_hz();
 		w->idle_sleep_ns = (uint64_t)opt.idle_sleep_us * 1000u;
+		w->pool = pool;
+		if (tcp_start(w, &opt, lcore) != 0) {
+			POPDP_LOG(ERR, "lcore %u: no memory for TCP: TCP is off on this core",
+				  lcore);
+		}
 		{
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
@@ -855,6 +1030,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < n_workers; i++) {
 		rte_free(workers[i].dns);
 		rte_free(workers[i].firststage);
+		rte_free(workers[i].tcp);
+		rte_free(workers[i].dns_tcp);
+		rte_free(workers[i].stream);
 	}
 	rte_free(workers);
 	rte_mempool_free(pool);

@@ -13,6 +13,7 @@ packages=(
 	# tests: sanitizers and libFuzzer, style, the lab's tools
 	libclang-rt-14-dev clang-format cppcheck python3 python3-dnspython iproute2 iputils-ping ethtool bpftool
 	procps psmisc knot-dnsutils knot
+	dnsperf
 	libmaxmind-db-writer-perl
 	# the AWS API endpoint's lab test drives it with the real AWS CLI and boto3
 	awscli python3-boto3

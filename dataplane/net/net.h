@@ -50,7 +50,9 @@
 	X(UDP_NO_LISTENER, "udp_no_listener")                                                      \
 	X(UDP_MALFORMED, "udp_malformed")                                                          \
 	X(UDP_BAD_CHECKSUM, "udp_bad_checksum")                                                    \
-	X(TCP_NO_LISTENER, "tcp_no_listener")
+	X(TCP_NO_LISTENER, "tcp_no_listener")                                                      \
+	X(TCP_MALFORMED, "tcp_malformed")                                                          \
+	X(TCP_BAD_CHECKSUM, "tcp_bad_checksum")
 
 enum net_drop_reason {
 #define NET_DROP_ENUM(id, name) NET_DROP_##id,
@@ -64,6 +66,7 @@ enum net_verdict {
 	NET_VERDICT_DROP = 0, /**< free it; the reason is already counted */
 	NET_VERDICT_TX = 1,   /**< send it back out of the port it came in on */
 	NET_VERDICT_DNS = 2,  /**< a UDP datagram to port 53 of a VIP: see struct net_l4 */
+	NET_VERDICT_TCP = 3,  /**< a TCP segment to a VIP (checksum good): see struct net_l4 */
 };
 
 #define NET_DNS_PORT 53
@@ -78,6 +81,7 @@ struct net_l4 {
 	uint16_t payload_off; /**< the datagram's payload */
 	uint16_t payload_len;
 	uint16_t max_reply_payload; /**< the largest payload a reply may carry (MTU 1500) */
+	uint8_t dst_addr[16];	    /**< the VIP it was sent to (TCP only) */
 };
 
 /** Per-core counters: written only by the worker that owns them. */
@@ -89,6 +93,7 @@ struct net_counters {
 	uint64_t icmp6_echo_replies;
 	uint64_t ndp_adverts;
 	uint64_t dns_datagrams; /**< handed up (NET_VERDICT_DNS): neither sent nor dropped here */
+	uint64_t tcp_segments;	/**< handed up (NET_VERDICT_TCP) */
 	uint64_t drops[NET_DROP_MAX];
 } __attribute__((aligned(64)));
 
@@ -142,6 +147,30 @@ enum net_verdict net_rx_frame_l4(const struct net_iface *ifc, uint8_t *frame, ui
  */
 uint16_t net_udp_reply(const struct net_iface *ifc, uint8_t *frame, const struct net_l4 *l4,
 		       uint16_t payload_len);
+
+/**
+ * With @p l4 given to net_rx_frame_l4(), a TCP segment to a VIP with a good
+ * checksum is handed up as NET_VERDICT_TCP: l4_off is the TCP header,
+ * payload_off equals it and payload_len is the whole segment (header and
+ * data), dst_addr the VIP. (Without @p l4: dropped as tcp_no_listener.)
+ */
+
+/** Offset of the TCP header in a frame net_tcp_frame() builds: Ethernet + IP. */
+static inline unsigned net_tcp_header_offset(uint8_t family)
+{
+	return 14u + (family == 4 ? 20u : 40u);
+}
+
+/**
+ * Complete a TCP frame whose segment (header and payload, @p tcp_len bytes,
+ * checksum field zero) is already at frame + net_tcp_header_offset(): write
+ * the Ethernet header (from our MAC to @p dst_mac), the IP header (no
+ * options, DF set, TTL/hop limit 64) and the TCP checksum.
+ * @return the frame's length. Worker threads.
+ */
+uint16_t net_tcp_frame(const struct net_iface *ifc, uint8_t *frame, uint8_t family,
+		       const uint8_t *src_addr, const uint8_t *dst_addr, const uint8_t *dst_mac,
+		       uint16_t tcp_len);
 
 /** Stable name of a drop reason, or "unknown". */
 const char *net_drop_reason_name(unsigned reason);

@@ -26,6 +26,7 @@ void net_counters_add(struct net_counters *into, const struct net_counters *from
 	into->icmp6_echo_replies += from->icmp6_echo_replies;
 	into->ndp_adverts += from->ndp_adverts;
 	into->dns_datagrams += from->dns_datagrams;
+	into->tcp_segments += from->tcp_segments;
 	for (unsigned i = 0; i < NET_DROP_MAX; i++)
 		into->drops[i] += from->drops[i];
 }

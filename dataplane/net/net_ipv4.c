@@ -91,7 +91,7 @@ enum net_verdict net_ipv4_rx(const struct net_iface *ifc, uint8_t *frame, uint16
 	case IPPROTO_UDP_:
 		return net_udp_rx(c, frame, ip, ihl, total, 4, l4);
 	case IPPROTO_TCP_:
-		return net_drop(c, NET_DROP_TCP_NO_LISTENER);
+		return net_tcp_rx(c, frame, ip, ihl, total, 4, l4);
 	default:
 		(void)cap;
 		return net_drop(c, NET_DROP_IP4_UNKNOWN_PROTO);

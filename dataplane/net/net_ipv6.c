@@ -211,6 +211,6 @@ enum net_verdict net_ipv6_rx(const struct net_iface *ifc, uint8_t *frame, uint16
 	if (nh == IPPROTO_UDP_)
 		return net_udp_rx(c, frame, ip, off, (uint16_t)(IP6_HDR_LEN + payload), 6, l4);
 	if (nh == IPPROTO_TCP_)
-		return net_drop(c, NET_DROP_TCP_NO_LISTENER);
+		return net_tcp_rx(c, frame, ip, off, (uint16_t)(IP6_HDR_LEN + payload), 6, l4);
 	return net_drop(c, NET_DROP_IP6_UNKNOWN_NEXT_HEADER);
 }

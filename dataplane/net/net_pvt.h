@@ -62,6 +62,10 @@ enum net_verdict net_ipv6_rx(const struct net_iface *ifc, uint8_t *frame, uint16
 enum net_verdict net_udp_rx(struct net_counters *c, uint8_t *frame, uint8_t *ip, uint16_t l4_off,
 			    uint16_t ip_end, uint8_t family, struct net_l4 *l4);
 
+/* A TCP segment for a VIP: as net_udp_rx(), handed up as NET_VERDICT_TCP. */
+enum net_verdict net_tcp_rx(struct net_counters *c, uint8_t *frame, uint8_t *ip, uint16_t l4_off,
+			    uint16_t ip_end, uint8_t family, struct net_l4 *l4);
+
 /* Pad short replies to the Ethernet minimum when the buffer allows. */
 static inline void eth_pad(uint8_t *frame, uint16_t *len, uint16_t cap)
 {

@@ -10,6 +10,7 @@
 #include <rte_mbuf.h>
 #include <rte_pause.h>
 
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -50,6 +51,67 @@ static inline bool answer_dns(struct worker *w, uint8_t *frame, uint16_t *len, u
 	return true;
 }
 
+static void tcp_tx_flush(struct worker *w)
+{
+	uint16_t sent;
+
+	if (w->n_tcp_tx == 0)
+		return;
+	sent = rte_eth_tx_burst(w->port_id, w->queue_id, w->tcp_tx, w->n_tcp_tx);
+	if (sent < w->n_tcp_tx) {
+		w->wc.tx_full += (uint64_t)(w->n_tcp_tx - sent);
+		rte_pktmbuf_free_bulk(w->tcp_tx + sent, (unsigned)(w->n_tcp_tx - sent));
+	}
+	w->n_tcp_tx = 0;
+}
+
+int worker_tcp_emit(void *arg, const struct tcp_out *o)
+{
+	struct worker *w = arg;
+	struct rte_mbuf *m;
+	unsigned hoff = net_tcp_header_offset(o->family), hl, off;
+	uint8_t *f;
+
+	if (w->n_tcp_tx == WORKER_TCP_TX)
+		tcp_tx_flush(w);
+	m = rte_pktmbuf_alloc(w->pool);
+	if (m == NULL)
+		return -ENOMEM;
+	if (hoff + TCP_HDR_MAX_LEN + o->len > rte_pktmbuf_tailroom(m)) {
+		rte_pktmbuf_free(m);
+		return -EMSGSIZE;
+	}
+	f = rte_pktmbuf_mtod(m, uint8_t *);
+	hl = tcp_out_header(o, f + hoff);
+	off = hoff + hl;
+	for (unsigned i = 0; i < o->n_spans; i++) {
+		memcpy(f + off, o->span[i], o->span_len[i]);
+		off += o->span_len[i];
+	}
+	m->data_len = net_tcp_frame(w->ifc, f, o->family, o->src_addr, o->dst_addr, o->peer_l2,
+				    (uint16_t)(hl + o->len));
+	m->pkt_len = m->data_len;
+	w->tcp_tx[w->n_tcp_tx++] = m;
+	w->net.tx_frames++;
+	return 0;
+}
+
+static inline void handle_tcp(struct worker *w, const uint8_t *frame, const struct net_l4 *l4,
+			      uint64_t now_ns)
+{
+	struct tcp_seg seg;
+
+	if (tcp_parse(frame + l4->l4_off, l4->payload_len, &seg) != 0) {
+		w->net.drops[NET_DROP_TCP_MALFORMED]++;
+		return;
+	}
+	seg.family = l4->family;
+	memcpy(seg.src_addr, l4->src_addr, sizeof(seg.src_addr));
+	memcpy(seg.dst_addr, l4->dst_addr, sizeof(seg.dst_addr));
+	memcpy(seg.peer_l2, frame + NET_ETHER_ADDR_LEN, sizeof(seg.peer_l2));
+	tcp_input(w->tcp, &seg, now_ns / 1000u);
+}
+
 static inline void handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 				uint64_t now_ns)
 {
@@ -80,6 +142,15 @@ static inline void handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16
 			continue;
 		}
 		v = net_rx_frame_l4(w->ifc, frame, &len, cap, &w->net, &l4);
+		if (v == NET_VERDICT_TCP) {
+			/* The segment is read in place; what TCP keeps, it copies. */
+			if (w->tcp != NULL)
+				handle_tcp(w, frame, &l4, now_ns);
+			else
+				w->net.drops[NET_DROP_TCP_NO_LISTENER]++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
 		if (v == NET_VERDICT_TX ||
 		    (v == NET_VERDICT_DNS && answer_dns(w, frame, &len, cap, &l4, now_ns))) {
 			m->data_len = len;
@@ -90,6 +161,7 @@ static inline void handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16
 		}
 		rte_pktmbuf_free(m);
 	}
+	tcp_tx_flush(w);
 	if (n_tx == 0)
 		return;
 	sent = rte_eth_tx_burst(w->port_id, w->queue_id, tx, n_tx);
@@ -137,6 +209,18 @@ int worker_main(void *arg)
 			continue;
 		}
 		t0 = rte_rdtsc();
+		if (w->tcp != NULL) {
+			/* TCP's timers: a no-op unless a millisecond went by. */
+			uint64_t now_ns = (uint64_t)((double)t0 * w->ns_per_cycle);
+			if (w->dns_tcp != NULL) {
+				w->dns_tcp->tables = &w->dns_tables;
+				w->dns_tcp->now_ns = now_ns;
+				w->dns_tcp->unix_time_s =
+				    (uint32_t)(((int64_t)now_ns + w->unix_offset_ns) / 1000000000);
+			}
+			tcp_tick(w->tcp, now_ns / 1000u);
+			tcp_tx_flush(w);
+		}
 		n = rte_eth_rx_burst(w->port_id, w->queue_id, pkts, WORKER_BURST);
 		if (n == 0) {
 			/*

@@ -12,11 +12,18 @@
 #include "firststage.h"
 #include "net.h"
 #include "snap.h"
+#include "tcp.h"
+#include "tcpsvc.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
 
 #define WORKER_BURST 32
+/** TCP segments built before a TX burst goes out. */
+#define WORKER_TCP_TX 64
+
+struct rte_mempool;
+struct rte_mbuf;
 /** Empty polls in a row before the worker naps (when idle_sleep_ns is set). */
 #define WORKER_IDLE_POLLS 256
 
@@ -51,7 +58,21 @@ struct worker {
 	struct firststage_tables firststage_tables; /**< what it reads, from `tables` */
 	struct worker_counters wc;
 	struct net_counters net;
+	/* pop's TCP on this core (NULL: TCP segments are dropped as tcp_no_listener) */
+	struct tcp_ctx *tcp;
+	struct tcpsvc_dns *dns_tcp;   /**< DNS over TCP on port 53 */
+	struct tcpsvc_stream *stream; /**< the lab's stream test service, or NULL */
+	struct rte_mempool *pool;     /**< where TCP segments are built */
+	uint16_t n_tcp_tx;
+	struct rte_mbuf *tcp_tx[WORKER_TCP_TX];
 } __attribute__((aligned(64)));
+
+/**
+ * TCP's way out for @p arg, a struct worker: builds the segment into a new
+ * mbuf (Ethernet, IP, TCP with its checksum) and queues it for the next TX
+ * burst. For tcp_ctx_init()'s struct tcp_emit.
+ */
+int worker_tcp_emit(void *arg, const struct tcp_out *o);
 
 /**
  * The lcore entry point (for rte_eal_remote_launch): polls until *stop.

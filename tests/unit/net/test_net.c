@@ -684,6 +684,61 @@ static void test_counters_add_and_names(void)
 	CHECK(strcmp(net_drop_reason_name(NET_DROP_TCP_NO_LISTENER), "tcp_no_listener") == 0);
 }
 
+/*
+ * A segment built by net_tcp_frame() (as if the peer had sent it to our VIP:
+ * frames are built from the peer's side, then received) is handed up with
+ * its addresses; a flipped bit or a short header is dropped and counted.
+ */
+static void test_tcp_is_handed_up_with_checksum_checked(void)
+{
+	static const struct {
+		uint8_t family;
+		const char *peer, *vip;
+	} cases[] = {{4, "198.18.0.2", "198.18.0.1"}, {6, "2001:2::2", "2001:2::1"}};
+
+	for (unsigned k = 0; k < 2; k++) {
+		uint8_t f[256], peer[16], vip[16];
+		struct net_l4 l4;
+		struct net_iface peer_ifc;
+		unsigned off = net_tcp_header_offset(cases[k].family);
+		uint16_t len;
+		int af = cases[k].family == 4 ? AF_INET : AF_INET6;
+
+		setup();
+		memset(&peer_ifc, 0, sizeof(peer_ifc));
+		memcpy(peer_ifc.mac, peer_mac, 6);
+		inet_pton(af, cases[k].peer, peer);
+		inet_pton(af, cases[k].vip, vip);
+		memset(f, 0, sizeof(f));
+		wr16(f + off, 40000);
+		wr16(f + off + 2, 53);
+		f[off + 12] = 5 << 4;
+		f[off + 13] = 0x02; /* SYN */
+		memcpy(f + off + 20, "data", 4);
+		len = net_tcp_frame(&peer_ifc, f, cases[k].family, peer, vip, our_mac, 24);
+		CHECK_EQ(len, off + 24);
+		CHECK_EQ(net_rx_frame_l4(&ifc, f, &len, sizeof(f), &ctr, &l4), NET_VERDICT_TCP);
+		CHECK_EQ(l4.family, cases[k].family);
+		CHECK_EQ(l4.src_port, 40000);
+		CHECK_EQ(l4.dst_port, 53);
+		CHECK_EQ(l4.l4_off, off);
+		CHECK_EQ(l4.payload_len, 24);
+		CHECK(memcmp(l4.src_addr, peer, cases[k].family == 4 ? 4 : 16) == 0);
+		CHECK(memcmp(l4.dst_addr, vip, cases[k].family == 4 ? 4 : 16) == 0);
+		CHECK_EQ(ctr.tcp_segments, 1);
+		/* Without an upper layer: tcp_no_listener, as before. */
+		CHECK_EQ(net_rx_frame(&ifc, f, &len, sizeof(f), &ctr), NET_VERDICT_DROP);
+		CHECK_EQ(ctr.drops[NET_DROP_TCP_NO_LISTENER], 1);
+		f[off + 21] ^= 0x10;
+		CHECK_EQ(net_rx_frame_l4(&ifc, f, &len, sizeof(f), &ctr, &l4), NET_VERDICT_DROP);
+		CHECK_EQ(ctr.drops[NET_DROP_TCP_BAD_CHECKSUM], 1);
+		f[off + 21] ^= 0x10;
+		f[off + 12] = 7 << 4; /* a 28-byte header in a 24-byte segment */
+		CHECK_EQ(net_rx_frame_l4(&ifc, f, &len, sizeof(f), &ctr, &l4), NET_VERDICT_DROP);
+		CHECK_EQ(ctr.drops[NET_DROP_TCP_MALFORMED], 1);
+	}
+}
+
 int main(void)
 {
 	RUN(test_vip_validation);
@@ -702,5 +757,6 @@ int main(void)
 	RUN(test_udp_drops_are_counted);
 	RUN(test_checksum_matches_reference);
 	RUN(test_counters_add_and_names);
+	RUN(test_tcp_is_handed_up_with_checksum_checked);
 	return tap_done();
 }

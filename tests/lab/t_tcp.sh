@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# pop's own TCP in the lab, Linux as the client: DNS over TCP (kdig, dnspython,
+# dnsperf with 1,000 concurrent connections), zone transfers refused, idle
+# timeout, 100 MB from the lab-only stream test service with its SHA-256
+# checked, echo, and a SYN flood during which a second client's connections
+# keep succeeding (from a second client namespace).
+set -u
+. "$(dirname "$0")/lib.sh"
+LAB=$(unique_name tc)
+LABS=$LAB
+work=$(mktemp -d)
+trap 'for l in $LABS; do "$POP_LAB" down "$l" >/dev/null 2>&1; done; rm -rf "$work"' EXIT
+
+if ! "$POP_LAB" up --name "$LAB" --empty --clients 2 \
+	--popdp-args "--tcp-stream-test-port 80 --dns-tcp-idle-ms 2000 --tcp-syn-queue 64" \
+	>"$work/up.log" 2>&1; then
+	not_ok "pop-lab up"
+	sed 's/^/# /' "$work/up.log"
+	tap_end
+	exit 1
+fi
+sock=$(lab_value "$LAB" socket)
+vip=$(lab_value "$LAB" vip4)
+vip6=$(lab_value "$LAB" vip6)
+pc() { "$POPCTL" --socket "$sock" --output json "$@"; }
+jget() { python3 -c 'import json,sys
+d=json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    d = d[int(k)] if isinstance(d, list) else d[k]
+print(d)' "$1"; }
+client() { "$POP_LAB" exec "$LAB" client -- "$@"; }
+dt() { client /usr/bin/python3 "$(dirname "$0")/dnstcp.py" "$vip" "$@"; }
+insync() {
+	local i
+	for i in $(seq 200); do
+		[ "$(pc route53 get-change --id "$1" | jget ChangeInfo.Status)" = INSYNC ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+zone=$(pc route53 create-hosted-zone --name example.com --caller-reference "tcp-$LAB" | jget HostedZone.Id)
+# A TXT set too large for UDP: over TCP it comes whole, in several segments.
+python3 - "$work/batch.json" <<'PY'
+import json, sys
+rr = lambda name, t, values: {"Action": "CREATE", "ResourceRecordSet": {
+    "Name": name, "Type": t, "TTL": 300, "ResourceRecords": [{"Value": v} for v in values]}}
+json.dump({"Changes": [
+    rr("www.example.com", "A", ["198.18.0.80"]),
+    rr("www.example.com", "AAAA", ["2001:2::80"]),
+    rr("big.example.com", "TXT", ['"%s"' % (("%03d" % i) * 60) for i in range(40)]),
+]}, open(sys.argv[1], "w"))
+PY
+id=$(pc route53 change-resource-record-sets --hosted-zone-id "$zone" --change-batch "file://$work/batch.json" | jget ChangeInfo.Id)
+check "record sets reach INSYNC" insync "$id"
+
+out=$(client kdig +tcp +short @"$vip" www.example.com A 2>&1)
+check "kdig +tcp over IPv4 gets the answer ($out)" [ "$out" = 198.18.0.80 ]
+out=$(client kdig +tcp +short @"$vip6" www.example.com AAAA 2>&1)
+check "kdig +tcp over IPv6 gets the answer ($out)" [ "$out" = 2001:2::80 ]
+n=$(client kdig +tcp +short @"$vip" big.example.com TXT 2>&1 | wc -l)
+check "a 7 KB answer over TCP is whole: 40 TXT records ($n)" [ "$n" = 40 ]
+out=$(client kdig +tcp @"$vip" example.com AXFR 2>&1)
+check "AXFR is refused" grep -q "REFUSED" <<<"$out"
+out=$(client kdig +tcp @"$vip" example.com IXFR=1 2>&1)
+check "IXFR is refused" grep -q "REFUSED" <<<"$out"
+out=$(dt pipeline www.example.com 100 2>&1)
+check "100 pipelined queries on one connection: $out" grep -q "^ok" <<<"$out"
+out=$(dt split www.example.com 2>&1)
+check "a query written a byte at a time is answered: $out" grep -q "^ok" <<<"$out"
+out=$(dt zero 2>&1)
+check "a zero length prefix resets the connection: $out" grep -q "^ok" <<<"$out"
+out=$(dt idle 3.5 2>&1)
+check "an idle connection is closed after --dns-tcp-idle-ms (2 s): $out" grep -q "^ok" <<<"$out"
+
+# 1,000 concurrent connections from dnsperf (4 threads of 250 sockets).
+before=$(stat "$LAB" tcp.accepted)
+printf 'www.example.com A\nexample.com SOA\nnope.example.com A\nwww.example.com AAAA\n' >"$work/q.txt"
+client timeout 40 dnsperf -m tcp -s "$vip" -d "$work/q.txt" -c 1000 -T 4 -q 2000 -l 6 -t 5 >"$work/dnsperf.txt" 2>&1
+sent=$(sed -n 's/^ *Queries sent: *\([0-9]*\).*/\1/p' "$work/dnsperf.txt")
+done_=$(sed -n 's/^ *Queries completed: *\([0-9]*\).*/\1/p' "$work/dnsperf.txt")
+qps=$(sed -n 's/^ *Queries per second: *\([0-9.]*\).*/\1/p' "$work/dnsperf.txt")
+echo "# dnsperf -m tcp -c 1000: sent $sent, completed $done_, $qps queries/s"
+all_answered() { [ -n "$sent" ] && [ "$sent" -gt 1000 ] && [ "$sent" = "$done_" ]; }
+check "dnsperf over TCP: every query answered" all_answered
+check "dnsperf's 1,000 connections were accepted" wait_stat_at_least "$LAB" tcp.accepted $((before + 1000))
+
+# The stream test service (lab only, the stream.py protocol): 100 MB, SHA-256 checked.
+stream() { # args -> the client's JSON line
+	client timeout 300 /usr/bin/python3 "$(dirname "$0")/stream.py" client --host "$vip" --port 80 \
+		--timeout 240 "$@" 2>&1 | tail -n 1
+}
+is_ok() { python3 -c 'import json,sys; sys.exit(0 if json.loads(sys.argv[1]).get("ok") else 1)' "$1" 2>/dev/null; }
+out=$(stream --recv 100000000)
+echo "# pop TCP, 100 MB, no impairment: $out"
+check "100 MB from pop's TCP arrive byte-identical" is_ok "$out"
+out=$(stream --echo 20000000)
+echo "# echo: $out"
+check "20 MB echoed back byte-identical" is_ok "$out"
+out=$(client /usr/bin/python3 -c 'import socket,sys
+s = socket.create_connection((sys.argv[1], 80), timeout=5)
+s.sendall(b"FETCH 10\n")
+print(s.recv(100).decode().strip())' "$vip" 2>&1)
+check "a bad request is answered ERR ($out)" grep -q "^ERR " <<<"$out"
+
+# A SYN flood (5 s, bounded) from the client while a second client (client2) keeps connecting.
+cookies0=$(stat "$LAB" tcp.syncookies_sent)
+client timeout 20 /usr/bin/python3 "$(dirname "$0")/dnstcp.py" "$vip" synflood 5 8000 >"$work/flood.txt" 2>&1 &
+flood=$!
+sleep 0.5
+out=$("$POP_LAB" exec "$LAB" client2 -- /usr/bin/python3 "$(dirname "$0")/dnstcp.py" "$vip" connects www.example.com 4 2>&1)
+wait $flood
+tries=$(sed -n 's/^tries \([0-9]*\) ok.*/\1/p' <<<"$out")
+good=$(sed -n 's/^tries [0-9]* ok \([0-9]*\)/\1/p' <<<"$out")
+echo "# SYN flood: $(cat "$work/flood.txt"); second client: $out"
+enough() { [ -n "$tries" ] && [ "$tries" -gt 50 ] && [ $((good * 100)) -ge $((tries * 99)) ]; }
+check "during the flood, at least 99% of the second client's connections succeed" enough
+check "the flood was answered with SYN cookies" wait_stat_at_least "$LAB" tcp.syncookies_sent $((cookies0 + 1))
+
+tap_end
