@@ -20,6 +20,7 @@
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_ring.h>
 #include <rte_malloc.h>
 
 #include <dirent.h>
@@ -53,7 +54,10 @@ struct popdp_options {
 	unsigned dns_tcp_idle_ms;
 	unsigned tcp_stream_test_port;
 	unsigned rate_entries; /* software first stage: token buckets per family per worker */
+	int flow_steering;     /* FLOW_STEERING_* */
 };
+
+enum { FLOW_STEERING_AUTO, FLOW_STEERING_ON, FLOW_STEERING_OFF };
 
 static volatile sig_atomic_t quit_signal;
 static atomic_int workers_stop;
@@ -101,6 +105,9 @@ static void usage(FILE *out)
 	    "  --rate-entries N       software first stage (ports other than af_xdp): sources\n"
 	    "                         tracked per family per worker, a power of two (default "
 	    "16384)\n"
+	    "  --flow-steering MODE   auto (default: when the port has fewer queues than\n"
+	    "                         workers), on or off: TCP frames are handed to the worker\n"
+	    "                         owning their flow, so every worker serves connections\n"
 	    "  --log-level LEVEL      err, warning, notice, info, debug\n"
 	    "EAL defaults added when absent: --file-prefix=pop-<instance>; --no-huge -m 1024\n"
 	    "when no hugepages are free; --no-pci when only --vdev devices are given.\n");
@@ -209,6 +216,7 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 	    {"tcp-stream-test-port", required_argument, NULL, 'T'},
 	    {"rate-entries", required_argument, NULL, 'E'},
 	    {"prefilter-object", required_argument, NULL, 'P'},
+	    {"flow-steering", required_argument, NULL, 'F'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -230,6 +238,18 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 			break;
 		case 'i':
 			o->instance = optarg;
+			break;
+		case 'F':
+			if (strcmp(optarg, "auto") == 0) {
+				o->flow_steering = FLOW_STEERING_AUTO;
+			} else if (strcmp(optarg, "on") == 0) {
+				o->flow_steering = FLOW_STEERING_ON;
+			} else if (strcmp(optarg, "off") == 0) {
+				o->flow_steering = FLOW_STEERING_OFF;
+			} else {
+				fprintf(stderr, "popdp: --flow-steering: auto, on or off\n");
+				return -EINVAL;
+			}
 			break;
 		case 's':
 			if (strlen(optarg) >= sizeof(o->socket_path)) {
@@ -615,14 +635,29 @@ static json_t *stats_json(const struct eal_port *port, struct worker *workers, u
 		for (unsigned k = 0; k < TABLES_KIND_MAX; k++)
 			json_object_set_new(gens, tables_kind_name((enum tables_kind)k),
 					    json_integer((json_int_t)w->generation[k]));
-		json_array_append_new(
-		    wk,
+		json_t *one =
 		    json_pack("{s:i, s:i, s:b, s:I, s:I, s:I, s:I, s:I, s:o}", "lcore",
 			      (int)w->lcore_id, "queue", (int)w->queue_id, "polling", w->has_queue,
 			      "iterations", (json_int_t)w->wc.iterations, "rx_bursts",
 			      (json_int_t)w->wc.rx_bursts, "busy_cycles",
 			      (json_int_t)w->wc.busy_cycles, "tx_full", (json_int_t)w->wc.tx_full,
-			      "idle_sleeps", (json_int_t)w->wc.idle_sleeps, "generations", gens));
+			      "idle_sleeps", (json_int_t)w->wc.idle_sleeps, "generations", gens);
+		const struct tcp_counters *tc = w->tcp != NULL ? tcp_ctx_counters(w->tcp) : NULL;
+
+		/* Flow steering, and the TCP connections this worker served. */
+		json_object_set_new(one, "steering",
+				    json_pack("{s:b, s:I, s:I, s:I, s:I, s:I}", "on",
+					      w->steer.n_workers != 0, "handed_over",
+					      (json_int_t)w->wc.steered_out, "received",
+					      (json_int_t)w->wc.steered_in, "ring_full",
+					      (json_int_t)w->wc.steer_full, "tx_handed_over",
+					      (json_int_t)w->wc.tx_handed, "tx_relayed",
+					      (json_int_t)w->wc.tx_relayed));
+		json_object_set_new(one, "tcp_accepted",
+				    json_integer(tc != NULL ? (json_int_t)tc->accepted : 0));
+		json_object_set_new(one, "tcp_conns_now",
+				    json_integer(tc != NULL ? (json_int_t)tc->conns_now : 0));
+		json_array_append_new(wk, one);
 	}
 	ports = json_pack("[{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}]", "name", port->name,
 			  "rx_packets", (json_int_t)es.ipackets, "tx_packets",
@@ -633,6 +668,10 @@ static json_t *stats_json(const struct eal_port *port, struct worker *workers, u
 	net = net_counters_json(&sum);
 	json_object_set_new(net, "dns_datagrams", json_integer((json_int_t)sum.dns_datagrams));
 	json_object_set_new(net, "tcp_segments", json_integer((json_int_t)sum.tcp_segments));
+	if (workers[0].pool != NULL)
+		json_object_set_new(
+		    json_array_get(ports, 0), "mbufs_free",
+		    json_integer((json_int_t)rte_mempool_avail_count(workers[0].pool)));
 	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}", "tsc_hz", (json_int_t)rte_get_tsc_hz(),
 			 "ports", ports, "workers", wk, "net", net, "dns",
 			 dns_counters_json(workers, n_workers), "tcp",
@@ -720,6 +759,75 @@ static int tcp_start(struct worker *w, const struct popdp_options *o, unsigned l
 	     tcpsvc_stream_listen(w->tcp, w->stream, (uint16_t)o->tcp_stream_test_port) != 0))
 		return -EINVAL;
 	return 0;
+}
+
+/*
+ * Flow steering's rings: one single-producer/single-consumer ring per
+ * (source, destination) pair of workers, and one per worker without a TX
+ * queue to the worker owning queue (its index % queues).
+ */
+static unsigned steer_ring_size(unsigned n_workers)
+{
+	unsigned size = WORKER_STEER_RING_MAX;
+
+	while (size > WORKER_STEER_RING_MIN && size * n_workers * n_workers > WORKER_STEER_FRAMES)
+		size /= 2;
+	return size;
+}
+
+static int steer_setup(struct worker *workers, unsigned n_workers, unsigned nb_queues,
+		       uint64_t seed)
+{
+	unsigned size = steer_ring_size(n_workers);
+
+	char name[RTE_RING_NAMESIZE];
+
+	for (unsigned i = 0; i < n_workers; i++) {
+		struct worker_steer *st = &workers[i].steer;
+		int socket = (int)rte_lcore_to_socket_id(workers[i].lcore_id);
+
+		st->n_workers = n_workers;
+		st->self = i;
+		st->seed = seed;
+		for (unsigned k = 0; k < n_workers; k++) {
+			if (k == i)
+				continue;
+			snprintf(name, sizeof(name), "pop_steer_%u_%u", (uint8_t)i, (uint8_t)k);
+			/* On the consumer's socket: it reads the frames. */
+			socket = (int)rte_lcore_to_socket_id(workers[k].lcore_id);
+			st->to[k] =
+			    rte_ring_create(name, size, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (st->to[k] == NULL)
+				return -ENOMEM;
+			workers[k].steer.from[i] = st->to[k];
+		}
+		if (i >= nb_queues) {
+			struct worker *owner = &workers[i % nb_queues];
+
+			snprintf(name, sizeof(name), "pop_steer_tx_%u", (uint8_t)i);
+			st->tx_out =
+			    rte_ring_create(name, size, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (st->tx_out == NULL)
+				return -ENOMEM;
+			owner->steer.tx_in[owner->steer.n_tx_in++] = st->tx_out;
+		}
+	}
+	return 0;
+}
+
+static void steer_free(struct worker *workers, unsigned n_workers)
+{
+	for (unsigned i = 0; i < n_workers; i++) {
+		for (unsigned k = 0; k < n_workers; k++)
+			rte_ring_free(workers[i].steer.to[k]);
+		rte_ring_free(workers[i].steer.tx_out);
+	}
+}
+
+/* Frames that wait in the steering rings, on top of the queues' own. */
+static unsigned steer_mbufs(unsigned n_workers)
+{
+	return n_workers * n_workers * steer_ring_size(n_workers);
 }
 
 static void sleep_ms(unsigned ms)
@@ -838,6 +946,16 @@ int main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 2;
 	}
+	if (n_workers > 1 && opt.flow_steering != FLOW_STEERING_OFF) {
+		if (n_workers > WORKER_STEER_MAX) {
+			POPDP_LOG(ERR, "flow steering serves up to %u workers, not %u",
+				  WORKER_STEER_MAX, n_workers);
+			rte_eal_cleanup();
+			return 2;
+		}
+		/* The rings' frames come from the pool too (auto may not steer in the end). */
+		opt.nb_mbufs += steer_mbufs(n_workers);
+	}
 	pool = eal_mbuf_pool_create((uint16_t)n_workers, opt.nb_mbufs);
 	if (pool == NULL) {
 		rte_eal_cleanup();
@@ -929,6 +1047,41 @@ int main(int argc, char **argv)
 	}
 	i = 0;
 	RTE_LCORE_FOREACH_WORKER(lcore)
+	workers[i++].lcore_id = lcore;
+	/*
+	 * Not automatic on net_af_xdp: there, the TX queue owner sending what
+	 * the other workers give it was seen to stop the socket's TX ring under
+	 * a bulk transfer (cause not found yet). --flow-steering on forces it.
+	 */
+	if (opt.flow_steering == FLOW_STEERING_AUTO && port.nb_queues < n_workers &&
+	    pf.ifindex != 0) {
+		POPDP_LOG(NOTICE,
+			  "flow steering is not automatic on net_af_xdp: %u of %u "
+			  "workers receive (--flow-steering on to force it)",
+			  (unsigned)port.nb_queues, n_workers);
+		opt.flow_steering = FLOW_STEERING_OFF;
+	}
+	if (n_workers > 1 &&
+	    (opt.flow_steering == FLOW_STEERING_ON ||
+	     (opt.flow_steering == FLOW_STEERING_AUTO && port.nb_queues < n_workers))) {
+		uint64_t seed;
+
+		if (getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed) ||
+		    steer_setup(workers, n_workers, port.nb_queues, seed) != 0) {
+			/* Served as without steering: only the queues' owners receive. */
+			POPDP_LOG(ERR, "no memory for flow steering's rings: flow steering off");
+			steer_free(workers, n_workers);
+			for (i = 0; i < n_workers; i++)
+				memset(&workers[i].steer, 0, sizeof(workers[i].steer));
+		} else {
+			POPDP_LOG(
+			    INFO,
+			    "flow steering on: %u worker(s) share %u queue(s), %u frames per ring",
+			    n_workers, port.nb_queues, steer_ring_size(n_workers));
+		}
+	}
+	i = 0;
+	RTE_LCORE_FOREACH_WORKER(lcore)
 	{
 		struct worker *w = &workers[i];
 		w->lcore_id = lcore;
@@ -959,9 +1112,10 @@ int main(int argc, char **argv)
 	}
 
 	hello =
-	    json_pack("{s:I, s:s, s:s, s:i, s:[{s:s, s:i}], s:O}", "pid", (json_int_t)getpid(),
+	    json_pack("{s:I, s:s, s:s, s:i, s:[{s:s, s:i, s:b}], s:O}", "pid", (json_int_t)getpid(),
 		      "instance", opt.instance, "version", POP_VERSION, "workers", (int)n_workers,
-		      "ports", "name", port.name, "queues", (int)port.nb_queues, "vips", opt.vips);
+		      "ports", "name", port.name, "queues", (int)port.nb_queues, "flow_steering",
+		      workers[0].steer.n_workers != 0, "vips", opt.vips);
 	att = attach_new(opt.socket_path, hello);
 	json_decref(hello);
 	POPDP_LOG(INFO, "serving on %s with %u worker(s); ready", port.name, n_workers);
@@ -1034,6 +1188,7 @@ int main(int argc, char **argv)
 		rte_free(workers[i].dns_tcp);
 		rte_free(workers[i].stream);
 	}
+	steer_free(workers, n_workers);
 	rte_free(workers);
 	rte_mempool_free(pool);
 	rte_free(ifc);

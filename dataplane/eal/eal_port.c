@@ -13,6 +13,7 @@
 #define RX_DESC		    1024
 #define TX_DESC		    1024
 #define MBUF_CACHE	    256
+#define EAL_RSS_KEY_MAX	    64
 
 struct rte_mempool *eal_mbuf_pool_create(uint16_t nb_queues, unsigned nb_mbufs)
 {
@@ -35,6 +36,7 @@ int eal_port_open(struct eal_port *port, uint16_t port_id, uint16_t want_queues,
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
 	struct rte_ether_addr mac;
+	uint8_t rss_key[EAL_RSS_KEY_MAX];
 	uint16_t nb_rxd = RX_DESC, nb_txd = TX_DESC;
 	int rc;
 
@@ -59,8 +61,26 @@ int eal_port_open(struct eal_port *port, uint16_t port_id, uint16_t want_queues,
 		conf.rx_adv_conf.rss_conf.rss_hf =
 		    info.flow_type_rss_offloads &
 		    (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP);
+		/*
+		 * A Toeplitz key of one repeated 16-bit pattern hashes (a, b) and
+		 * (b, a) alike: both directions of a flow reach the same queue,
+		 * hence the same worker.
+		 */
+		if (info.hash_key_size >= 4 && info.hash_key_size <= EAL_RSS_KEY_MAX) {
+			for (unsigned i = 0; i < info.hash_key_size; i++)
+				rss_key[i] = (i & 1) ? 0x5a : 0x6d;
+			conf.rx_adv_conf.rss_conf.rss_key = rss_key;
+			conf.rx_adv_conf.rss_conf.rss_key_len = info.hash_key_size;
+		}
 	}
 	rc = rte_eth_dev_configure(port_id, port->nb_queues, port->nb_queues, &conf);
+	if (rc != 0 && conf.rx_adv_conf.rss_conf.rss_key != NULL) {
+		EAL_LOG(WARNING, "port %s: symmetric RSS key refused (%s): the device's own key",
+			port->name, rte_strerror(-rc));
+		conf.rx_adv_conf.rss_conf.rss_key = NULL;
+		conf.rx_adv_conf.rss_conf.rss_key_len = 0;
+		rc = rte_eth_dev_configure(port_id, port->nb_queues, port->nb_queues, &conf);
+	}
 	if (rc != 0) {
 		EAL_LOG(ERR, "port %s: configure: %s", port->name, rte_strerror(-rc));
 		return rc;

@@ -187,4 +187,20 @@ uint32_t net_csum_partial(const void *data, uint32_t len, uint32_t sum);
 /** Fold a partial sum to 16 bits and complement it: the value to store. */
 uint16_t net_csum_finish(uint32_t sum);
 
+/**
+ * Flow steering: a hash of a TCP frame's 5-tuple that is the same for both
+ * directions of the flow (the endpoints are put in order before hashing),
+ * keyed by @p seed (one per process, so every core agrees). False, and
+ * @p hash untouched, for anything but an unfragmented TCP segment over IPv4
+ * or IPv6 (no extension headers): such frames stay where they arrived.
+ * Reads at most the IP header and the ports; no validation beyond that.
+ */
+bool net_flow_hash(const uint8_t *frame, uint16_t len, uint64_t seed, uint32_t *hash);
+
+/** The worker (0..@p n_workers-1) that owns flows of @p hash: an even split of the range. */
+static inline unsigned net_flow_owner(uint32_t hash, unsigned n_workers)
+{
+	return (unsigned)(((uint64_t)hash * n_workers) >> 32);
+}
+
 #endif /* POP_NET_H */

@@ -9,6 +9,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_pause.h>
+#include <rte_ring.h>
 
 #include <errno.h>
 #include <string.h>
@@ -51,18 +52,54 @@ static inline bool answer_dns(struct worker *w, uint8_t *frame, uint16_t *len, u
 	return true;
 }
 
+/* Send on this worker's TX queue, or hand to the queue's owner when it has none. */
+static void worker_tx(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	unsigned sent;
+
+	if (n == 0)
+		return;
+	if (w->steer.tx_out == NULL) {
+		sent = rte_eth_tx_burst(w->port_id, w->queue_id, pkts, n);
+	} else {
+		sent = rte_ring_sp_enqueue_burst(w->steer.tx_out, (void **)pkts, n, NULL);
+		w->wc.tx_handed += sent;
+	}
+	if (sent < n) {
+		w->wc.tx_full += (uint64_t)(n - sent);
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	}
+}
+
 static void tcp_tx_flush(struct worker *w)
 {
-	uint16_t sent;
-
-	if (w->n_tcp_tx == 0)
-		return;
-	sent = rte_eth_tx_burst(w->port_id, w->queue_id, w->tcp_tx, w->n_tcp_tx);
-	if (sent < w->n_tcp_tx) {
-		w->wc.tx_full += (uint64_t)(w->n_tcp_tx - sent);
-		rte_pktmbuf_free_bulk(w->tcp_tx + sent, (unsigned)(w->n_tcp_tx - sent));
-	}
+	worker_tx(w, w->tcp_tx, w->n_tcp_tx);
 	w->n_tcp_tx = 0;
+}
+
+/* Frames of flows other workers own, to each owner's ring in arrival order. */
+static void steer_hand_over(struct worker *w, struct rte_mbuf **hand, uint8_t *to, unsigned n)
+{
+	while (n > 0) {
+		struct rte_mbuf *batch[WORKER_BURST];
+		unsigned owner = to[0], k = 0, rest = 0, sent;
+
+		for (unsigned j = 0; j < n; j++) {
+			if (to[j] == owner) {
+				batch[k++] = hand[j];
+			} else {
+				hand[rest] = hand[j];
+				to[rest++] = to[j];
+			}
+		}
+		sent = rte_ring_sp_enqueue_burst(w->steer.to[owner], (void **)batch, k, NULL);
+		w->wc.steered_out += sent;
+		if (sent < k) {
+			w->wc.steer_full += (uint64_t)(k - sent);
+			rte_pktmbuf_free_bulk(batch + sent, k - sent);
+		}
+		n = rest;
+	}
 }
 
 int worker_tcp_emit(void *arg, const struct tcp_out *o)
@@ -112,11 +149,14 @@ static inline void handle_tcp(struct worker *w, const uint8_t *frame, const stru
 	tcp_input(w->tcp, &seg, now_ns / 1000u);
 }
 
-static inline void handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
-				uint64_t now_ns)
+void worker_handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint64_t now_ns,
+			 bool received)
 {
-	struct rte_mbuf *tx[WORKER_BURST];
-	uint16_t n_tx = 0, sent;
+	struct rte_mbuf *tx[WORKER_BURST], *hand[WORKER_BURST];
+	uint8_t hand_to[WORKER_BURST];
+	unsigned n_hand = 0;
+	bool steering = received && w->steer.n_workers > 1;
+	uint16_t n_tx = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -135,11 +175,25 @@ static inline void handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16
 		}
 		/* The XDP prefilter's rules, where no XDP program ran them. What
 		 * is not for the data plane has no kernel to go to here. */
-		if (w->firststage != NULL &&
+		if (received && w->firststage != NULL &&
 		    firststage_check(w->firststage, &w->firststage_tables, frame, len, now_ns) !=
 			PF_STAT_TO_DATAPLANE) {
 			rte_pktmbuf_free(m);
 			continue;
+		}
+		/* A TCP flow's state lives on the worker that owns it. */
+		if (steering) {
+			uint32_t h;
+
+			if (net_flow_hash(frame, len, w->steer.seed, &h)) {
+				unsigned owner = net_flow_owner(h, w->steer.n_workers);
+
+				if (owner != w->steer.self) {
+					hand[n_hand] = m;
+					hand_to[n_hand++] = (uint8_t)owner;
+					continue;
+				}
+			}
 		}
 		v = net_rx_frame_l4(w->ifc, frame, &len, cap, &w->net, &l4);
 		if (v == NET_VERDICT_TCP) {
@@ -161,14 +215,48 @@ static inline void handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16
 		}
 		rte_pktmbuf_free(m);
 	}
+	if (n_hand > 0)
+		steer_hand_over(w, hand, hand_to, n_hand);
 	tcp_tx_flush(w);
-	if (n_tx == 0)
-		return;
-	sent = rte_eth_tx_burst(w->port_id, w->queue_id, tx, n_tx);
-	if (sent < n_tx) {
-		w->wc.tx_full += (uint64_t)(n_tx - sent);
-		rte_pktmbuf_free_bulk(tx + sent, (unsigned)(n_tx - sent));
+	worker_tx(w, tx, n_tx);
+}
+
+unsigned worker_steer_poll(struct worker *w, uint64_t now_ns)
+{
+	struct rte_mbuf *pkts[WORKER_BURST];
+	unsigned total = 0, n, sent;
+
+	/* A few bursts per ring and poll, so a busy peer cannot fill it while we take 32. */
+	for (unsigned k = 0; k < w->steer.n_workers; k++) {
+		if (w->steer.from[k] == NULL)
+			continue;
+		for (unsigned b = 0; b < WORKER_STEER_DRAIN; b++) {
+			n = rte_ring_sc_dequeue_burst(w->steer.from[k], (void **)pkts, WORKER_BURST,
+						      NULL);
+			if (n == 0)
+				break;
+			w->wc.steered_in += n;
+			total += n;
+			worker_handle_burst(w, pkts, (uint16_t)n, now_ns, false);
+		}
 	}
+	for (unsigned k = 0; k < w->steer.n_tx_in; k++) {
+		for (unsigned b = 0; b < WORKER_STEER_DRAIN; b++) {
+			n = rte_ring_sc_dequeue_burst(w->steer.tx_in[k], (void **)pkts,
+						      WORKER_BURST, NULL);
+			if (n == 0)
+				break;
+			total += n;
+			sent = rte_eth_tx_burst(w->port_id, w->queue_id, pkts, (uint16_t)n);
+			w->wc.tx_relayed += sent;
+			if (sent < n) {
+				w->wc.tx_full += (uint64_t)(n - sent);
+				rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+				break;
+			}
+		}
+	}
+	return total;
 }
 
 int worker_main(void *arg)
@@ -177,14 +265,17 @@ int worker_main(void *arg)
 	struct rte_mbuf *pkts[WORKER_BURST];
 	unsigned empty_polls = 0;
 
-	WORKER_LOG(INFO, "lcore %u: %s port %u queue %u", w->lcore_id,
-		   w->has_queue ? "polling" : "idle (no queue left for it) on", w->port_id,
-		   w->queue_id);
+	WORKER_LOG(INFO, "lcore %u: %s port %u queue %u%s", w->lcore_id,
+		   w->has_queue		? "polling"
+		   : w->steer.n_workers ? "no RX queue, served by flow steering, on"
+					: "idle (no queue left for it) on",
+		   w->port_id, w->queue_id, w->steer.n_workers ? ", flow steering on" : "");
 	/* Already online (the main thread did it before launching us). */
 	while (!atomic_load_explicit(w->stop, memory_order_relaxed)) {
 		const struct snap_set *set;
 		uint16_t n;
-		uint64_t t0;
+		unsigned handed;
+		uint64_t t0, now_ns;
 
 		/* Holding no table pointer here: the main thread may free the old set. */
 		snap_quiescent(w->snap, w->thread_id);
@@ -204,14 +295,14 @@ int worker_main(void *arg)
 			w->firststage_tables.top = set->prefilter_top;
 		}
 		w->wc.iterations++;
-		if (!w->has_queue) {
+		if (!w->has_queue && w->steer.n_workers == 0) {
 			rte_pause();
 			continue;
 		}
 		t0 = rte_rdtsc();
+		now_ns = (uint64_t)((double)t0 * w->ns_per_cycle);
 		if (w->tcp != NULL) {
 			/* TCP's timers: a no-op unless a millisecond went by. */
-			uint64_t now_ns = (uint64_t)((double)t0 * w->ns_per_cycle);
 			if (w->dns_tcp != NULL) {
 				w->dns_tcp->tables = &w->dns_tables;
 				w->dns_tcp->now_ns = now_ns;
@@ -221,8 +312,14 @@ int worker_main(void *arg)
 			tcp_tick(w->tcp, now_ns / 1000u);
 			tcp_tx_flush(w);
 		}
-		n = rte_eth_rx_burst(w->port_id, w->queue_id, pkts, WORKER_BURST);
-		if (n == 0) {
+		n = w->has_queue ? rte_eth_rx_burst(w->port_id, w->queue_id, pkts, WORKER_BURST)
+				 : 0;
+		if (n > 0) {
+			w->wc.rx_bursts++;
+			worker_handle_burst(w, pkts, n, now_ns, true);
+		}
+		handed = w->steer.n_workers != 0 ? worker_steer_poll(w, now_ns) : 0;
+		if (n == 0 && handed == 0) {
 			/*
 			 * Idle back-off: on a kernel-fed port (af_xdp, af_packet) the
 			 * kernel delivers our packets on this same CPU, so a poller that
@@ -238,8 +335,6 @@ int worker_main(void *arg)
 			continue;
 		}
 		empty_polls = 0;
-		w->wc.rx_bursts++;
-		handle_burst(w, pkts, n, (uint64_t)((double)t0 * w->ns_per_cycle));
 		w->wc.busy_cycles += rte_rdtsc() - t0;
 	}
 	w->tables = NULL;

@@ -16,14 +16,29 @@
 #include "tcpsvc.h"
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define WORKER_BURST 32
 /** TCP segments built before a TX burst goes out. */
 #define WORKER_TCP_TX 64
 
+/** Workers that flow steering can serve (its per-worker ring tables are this long). */
+#define WORKER_STEER_MAX 64
+/**
+ * Frames each hand-over ring holds, a power of two (a full ring is a counted
+ * drop): WORKER_STEER_FRAMES / workers^2 within these bounds, so the frames
+ * all rings can hold stay bounded as workers grow.
+ */
+#define WORKER_STEER_RING_MIN 64
+#define WORKER_STEER_RING_MAX 4096
+#define WORKER_STEER_FRAMES   65536
+/** Bursts taken from each incoming ring per poll-loop iteration, at most. */
+#define WORKER_STEER_DRAIN 4
+
 struct rte_mempool;
 struct rte_mbuf;
+struct rte_ring;
 /** Empty polls in a row before the worker naps (when idle_sleep_ns is set). */
 #define WORKER_IDLE_POLLS 256
 
@@ -34,7 +49,32 @@ struct worker_counters {
 	uint64_t rx_bursts;   /**< iterations that received at least one packet */
 	uint64_t tx_full;     /**< replies dropped because the TX ring was full */
 	uint64_t idle_sleeps; /**< naps taken after WORKER_IDLE_POLLS empty polls */
+	uint64_t steered_out; /**< received TCP frames handed to the worker owning the flow */
+	uint64_t steered_in;  /**< frames other workers handed to this one */
+	uint64_t steer_full;  /**< frames dropped because the ring to their owner was full */
+	uint64_t tx_handed;   /**< frames handed to the TX queue's owner (no TX queue here) */
+	uint64_t tx_relayed;  /**< frames sent on this TX queue for workers without one */
 } __attribute__((aligned(64)));
+
+/**
+ * Flow steering, for ports with fewer RX queues than workers: a TCP flow
+ * belongs to worker net_flow_owner(net_flow_hash(frame, seed), n_workers);
+ * the worker receiving one of its frames hands the mbuf over through a
+ * single-producer/single-consumer ring of the (source, destination) pair.
+ * A worker without a TX queue of its own hands what it sends to the owner of
+ * queue (self % queues) the same way. Set up before the workers start,
+ * read only afterwards.
+ */
+struct worker_steer {
+	unsigned n_workers; /**< 0: no steering */
+	unsigned self;	    /**< this worker's index */
+	uint64_t seed;	    /**< net_flow_hash()'s key, the same on every worker */
+	struct rte_ring *to[WORKER_STEER_MAX];	 /**< frames for worker k (NULL for self) */
+	struct rte_ring *from[WORKER_STEER_MAX]; /**< frames from worker k (NULL for self) */
+	struct rte_ring *tx_out;		 /**< what this worker sends, NULL: own TX queue */
+	unsigned n_tx_in;
+	struct rte_ring *tx_in[WORKER_STEER_MAX]; /**< to send for workers without a TX queue */
+};
 
 /** One worker's state, owned by its lcore. Cache-aligned, never shared for writing. */
 struct worker {
@@ -65,6 +105,7 @@ struct worker {
 	struct rte_mempool *pool;     /**< where TCP segments are built */
 	uint16_t n_tcp_tx;
 	struct rte_mbuf *tcp_tx[WORKER_TCP_TX];
+	struct worker_steer steer;
 } __attribute__((aligned(64)));
 
 /**
@@ -73,6 +114,22 @@ struct worker {
  * burst. For tcp_ctx_init()'s struct tcp_emit.
  */
 int worker_tcp_emit(void *arg, const struct tcp_out *o);
+
+/**
+ * Process @p n frames as worker @p w: a burst from its RX queue when
+ * @p received (the first stage runs, and TCP frames of flows another worker
+ * owns are handed over), or from its incoming steering rings otherwise.
+ * Replies go out on its TX queue (or to the queue's owner). Worker lcore.
+ */
+void worker_handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint64_t now_ns,
+			 bool received);
+
+/**
+ * Drain what other workers handed to @p w: frames of flows it owns
+ * (processed as if received) and frames to send on its TX queue.
+ * @return the frames taken from the rings. Worker lcore.
+ */
+unsigned worker_steer_poll(struct worker *w, uint64_t now_ns);
 
 /**
  * The lcore entry point (for rte_eal_remote_launch): polls until *stop.
