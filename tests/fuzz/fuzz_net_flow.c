@@ -41,8 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memcpy(rev + l4, frame + l4 + 2, 2);
 			memcpy(rev + l4 + 2, frame + l4, 2);
 		}
-		if (!net_flow_hash(rev, len, 0x1234, &hr) || hr != h ||
-		    net_flow_owner(h, 7) >= 7)
+		if (!net_flow_hash(rev, len, 0x1234, &hr) || hr != h || net_flow_owner(h, 7) >= 7)
 			abort();
 	}
 	free(frame);
