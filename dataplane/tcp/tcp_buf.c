@@ -101,9 +101,8 @@ uint32_t tcp_queue_append(struct tcp_ctx *ctx, struct tcp_queue *q, uint32_t seq
 
 	while (done < len) {
 		/* A reference at the tail takes no bytes after it: a new chunk does. */
-		struct tcp_chunk *t = q->tail != TCP_NONE && !tcp_is_ref(q->tail)
-					      ? &ctx->chunks[q->tail]
-					      : NULL;
+		struct tcp_chunk *t =
+		    q->tail != TCP_NONE && !tcp_is_ref(q->tail) ? &ctx->chunks[q->tail] : NULL;
 		uint32_t room, n;
 
 		if (t == NULL || (uint32_t)t->off + t->len == TCP_CHUNK_DATA) {
