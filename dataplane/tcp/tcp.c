@@ -697,6 +697,16 @@ int tcp_send(struct tcp_conn *c, const void *data, uint32_t len)
 	return (int)n;
 }
 
+uint32_t tcp_send_ref_room(const struct tcp_conn *c)
+{
+	const struct tcp_ctx *ctx = tcp_conn_ctx(c);
+	uint32_t queued = c->sndq.bytes;
+
+	if (ctx->free_ref == TCP_NONE || queued >= ctx->cfg.snd_buf_bytes)
+		return 0;
+	return ctx->cfg.snd_buf_bytes - queued;
+}
+
 int tcp_send_ref(struct tcp_conn *c, const void *data, uint32_t len,
 		 const struct tcp_ref_owner *owner, void *opaque)
 {
