@@ -89,6 +89,7 @@ static void usage(FILE *out)
 	    "                         0: pure polling, for a real NIC on a dedicated core)\n"
 	    "  --tcp-max-conns N      TCP connections per worker (default 65536)\n"
 	    "  --tcp-buffer-mb N      TCP buffer memory per worker in MiB (default 64)\n"
+	    "  --tcp-max-refs N       zero-copy send references per worker (default 16384)\n"
 	    "  --tcp-syn-queue N      half-open connections per worker before SYN cookies "
 	    "(default 1024)\n"
 	    "  --tcp-cc ALG           congestion control: cubic (default) or newreno\n"
@@ -204,6 +205,7 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 	    {"log-level", required_argument, NULL, 'l'},
 	    {"tcp-max-conns", required_argument, NULL, 'C'},
 	    {"tcp-buffer-mb", required_argument, NULL, 'B'},
+	    {"tcp-max-refs", required_argument, NULL, 'M'},
 	    {"tcp-syn-queue", required_argument, NULL, 'Q'},
 	    {"tcp-cc", required_argument, NULL, 'G'},
 	    {"tcp-keepalive-ms", required_argument, NULL, 'K'},
@@ -311,6 +313,13 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 				return -EINVAL;
 			}
 			o->tcp.buffer_bytes = (uint32_t)v << 20;
+			break;
+		case 'M':
+			if (parse_uint(optarg, 1u << 24, &v) != 0 || v < 1) {
+				fprintf(stderr, "popdp: --tcp-max-refs: 1 to 16777216\n");
+				return -EINVAL;
+			}
+			o->tcp.max_refs = (uint32_t)v;
 			break;
 		case 'Q':
 			if (parse_uint(optarg, 16u << 20, &v) != 0 || v < 1) {

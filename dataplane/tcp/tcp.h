@@ -83,7 +83,8 @@ int tcp_parse(const uint8_t *hdr, uint32_t len, struct tcp_seg *seg);
  * Who keeps the memory of an external segment alive (tcp_send_ref()): the
  * core holds a reference to it instead of a copy and calls release() exactly
  * once, when every byte of it is acknowledged or the connection ends
- * (closed, aborted, reset, timed out). release() runs on the core's thread
+ * (closed, aborted, reset, timed out: before the layer's closed() callback,
+ * or on entering TIME_WAIT). release() runs on the core's thread
  * during tcp_input(), tcp_tick() or a call on the connection; it must not
  * call back into the TCP core. @p kind tells the emit callback how it may
  * hold the memory past the segment it builds (a frame still in a TX ring

@@ -1136,6 +1136,16 @@ static void test_memory_per_connection(void)
 	       n, size - base, (double)(size - base) / n, tcp_conn_slot_bytes(), n,
 	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	CHECK((size - base) / n < 2048);
+	{
+		/* Zero-copy references are a per-core table, not per connection. */
+		struct tcp_config one = cfg, none = cfg;
+		one.max_conns = none.max_conns = 1;
+		one.max_refs = 2;
+		none.max_refs = 1;
+		printf("# zero-copy references: %zu bytes each, per core (default 16384 of them)\n",
+		       tcp_ctx_size(&one) - tcp_ctx_size(&none));
+		CHECK(tcp_ctx_size(&one) > tcp_ctx_size(&none));
+	}
 	/* One more is refused and counted (table full, no TIME_WAIT to take). */
 	seg.flags = F_SYN;
 	seg.src_addr[0] = 10;
