@@ -53,6 +53,7 @@ struct popdp_options {
 	struct tcp_config tcp;
 	unsigned dns_tcp_idle_ms;
 	unsigned tcp_stream_test_port;
+	bool tcp_copy_only;    /* --tcp-copy: no zero-copy send (comparisons) */
 	unsigned rate_entries; /* software first stage: token buckets per family per worker */
 	int flow_steering;     /* FLOW_STEERING_* */
 };
@@ -92,6 +93,7 @@ static void usage(FILE *out)
 	    "                         0: pure polling, for a real NIC on a dedicated core)\n"
 	    "  --tcp-max-conns N      TCP connections per worker (default 65536)\n"
 	    "  --tcp-buffer-mb N      TCP buffer memory per worker in MiB (default 64)\n"
+	    "  --tcp-max-refs N       zero-copy send references per worker (default 16384)\n"
 	    "  --tcp-syn-queue N      half-open connections per worker before SYN cookies "
 	    "(default 1024)\n"
 	    "  --tcp-cc ALG           congestion control: cubic (default) or newreno\n"
@@ -99,6 +101,7 @@ static void usage(FILE *out)
 	    "  --dns-tcp-idle-ms N    close idle DNS-over-TCP connections (default 10000)\n"
 	    "  --tcp-stream-test-port N  LAB ONLY: the stream test service (SEND n / ECHO) on\n"
 	    "                         TCP port N (default 0: off)\n"
+	    "  --tcp-copy             copy every TCP payload byte (no zero-copy send: to compare)\n"
 	    "  --prefilter-object P   the XDP prefilter given to af_xdp ports without "
 	    "xdp_prog=\n"
 	    "                         (default " POP_PREFILTER_OBJECT ")\n"
@@ -209,11 +212,13 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 	    {"log-level", required_argument, NULL, 'l'},
 	    {"tcp-max-conns", required_argument, NULL, 'C'},
 	    {"tcp-buffer-mb", required_argument, NULL, 'B'},
+	    {"tcp-max-refs", required_argument, NULL, 'M'},
 	    {"tcp-syn-queue", required_argument, NULL, 'Q'},
 	    {"tcp-cc", required_argument, NULL, 'G'},
 	    {"tcp-keepalive-ms", required_argument, NULL, 'K'},
 	    {"dns-tcp-idle-ms", required_argument, NULL, 'D'},
 	    {"tcp-stream-test-port", required_argument, NULL, 'T'},
+	    {"tcp-copy", no_argument, NULL, 'Z'},
 	    {"rate-entries", required_argument, NULL, 'E'},
 	    {"prefilter-object", required_argument, NULL, 'P'},
 	    {"flow-steering", required_argument, NULL, 'F'},
@@ -329,6 +334,13 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 			}
 			o->tcp.buffer_bytes = (uint32_t)v << 20;
 			break;
+		case 'M':
+			if (parse_uint(optarg, 1u << 24, &v) != 0 || v < 1) {
+				fprintf(stderr, "popdp: --tcp-max-refs: 1 to 16777216\n");
+				return -EINVAL;
+			}
+			o->tcp.max_refs = (uint32_t)v;
+			break;
 		case 'Q':
 			if (parse_uint(optarg, 16u << 20, &v) != 0 || v < 1) {
 				fprintf(stderr, "popdp: --tcp-syn-queue: 1 to 16777216\n");
@@ -367,6 +379,9 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 				return -EINVAL;
 			}
 			o->tcp_stream_test_port = (unsigned)v;
+			break;
+		case 'Z':
+			o->tcp_copy_only = true;
 			break;
 		case 'P': /* used before rte_eal_init() */
 			break;
@@ -479,6 +494,7 @@ static json_t *tcp_counters_json(struct worker *workers, unsigned n_workers)
 	uint64_t sum[TCP_N_COUNTERS];
 	struct tcpsvc_dns_counters d;
 	struct tcpsvc_stream_counters st;
+	uint64_t tx_attached = 0, tx_copied = 0, tx_ref_copied = 0, tx_chained = 0;
 	json_t *tcp = json_object();
 
 	memset(sum, 0, sizeof(sum));
@@ -507,7 +523,14 @@ static json_t *tcp_counters_json(struct worker *workers, unsigned n_workers)
 			st.bytes_sent += c->bytes_sent;
 			st.bytes_echoed += c->bytes_echoed;
 			st.bad_requests += c->bad_requests;
+			st.bytes_by_ref += c->bytes_by_ref;
+			st.bytes_copied += c->bytes_copied;
+			st.refs_released += c->refs_released;
 		}
+		tx_attached += workers[i].wc.tcp_tx_attached_bytes;
+		tx_copied += workers[i].wc.tcp_tx_copied_bytes;
+		tx_ref_copied += workers[i].wc.tcp_tx_ref_copied_bytes;
+		tx_chained += workers[i].wc.tcp_tx_chained;
 	}
 	for (size_t k = 0; k < TCP_N_COUNTERS; k++)
 		json_object_set_new(tcp, tcp_counter_names[k], json_integer((json_int_t)sum[k]));
@@ -520,9 +543,18 @@ static json_t *tcp_counters_json(struct worker *workers, unsigned n_workers)
 		      "waits_for_room", (json_int_t)d.waits_for_room));
 	json_object_set_new(
 	    tcp, "stream_test",
-	    json_pack("{s:I, s:I, s:I, s:I}", "connections", (json_int_t)st.connections,
-		      "bytes_sent", (json_int_t)st.bytes_sent, "bytes_echoed",
-		      (json_int_t)st.bytes_echoed, "bad_requests", (json_int_t)st.bad_requests));
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "connections",
+		      (json_int_t)st.connections, "bytes_sent", (json_int_t)st.bytes_sent,
+		      "bytes_echoed", (json_int_t)st.bytes_echoed, "bad_requests",
+		      (json_int_t)st.bad_requests, "bytes_by_ref", (json_int_t)st.bytes_by_ref,
+		      "bytes_copied", (json_int_t)st.bytes_copied, "refs_released",
+		      (json_int_t)st.refs_released));
+	/* Payload bytes on their way out: attached to frames (zero copy) or copied in. */
+	json_object_set_new(
+	    tcp, "tx_payload",
+	    json_pack("{s:I, s:I, s:I, s:I}", "attached_bytes", (json_int_t)tx_attached,
+		      "copied_bytes", (json_int_t)tx_copied, "ref_copied_bytes",
+		      (json_int_t)tx_ref_copied, "chained_frames", (json_int_t)tx_chained));
 	return tcp;
 }
 
@@ -758,6 +790,8 @@ static int tcp_start(struct worker *w, const struct popdp_options *o, unsigned l
 	    (w->stream != NULL &&
 	     tcpsvc_stream_listen(w->tcp, w->stream, (uint16_t)o->tcp_stream_test_port) != 0))
 		return -EINVAL;
+	if (w->stream != NULL)
+		w->stream->copy_only = o->tcp_copy_only;
 	return 0;
 }
 
@@ -1099,6 +1133,9 @@ int main(int argc, char **argv)
 			POPDP_LOG(ERR, "lcore %u: no memory for TCP: TCP is off on this core",
 				  lcore);
 		}
+		if (worker_tcp_tx_init(w, port.tx_multi_seg && !opt.tcp_copy_only,
+				       (int)rte_lcore_to_socket_id(lcore)) != 0)
+			POPDP_LOG(WARNING, "lcore %u: no memory for zero-copy TX: copying", lcore);
 		{
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);

@@ -49,6 +49,7 @@ struct eal_port {
 	uint16_t nb_queues;
 	uint8_t mac[6];
 	char name[64];
+	bool tx_multi_seg; /**< multi-segment TX enabled (the PMD offers it) */
 };
 
 /**

@@ -73,6 +73,11 @@ int eal_port_open(struct eal_port *port, uint16_t port_id, uint16_t want_queues,
 			conf.rx_adv_conf.rss_conf.rss_key_len = info.hash_key_size;
 		}
 	}
+	/* Frames of several mbufs (zero-copy TCP payload) where the PMD takes them. */
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+		port->tx_multi_seg = true;
+	}
 	rc = rte_eth_dev_configure(port_id, port->nb_queues, port->nb_queues, &conf);
 	if (rc != 0 && conf.rx_adv_conf.rss_conf.rss_key != NULL) {
 		EAL_LOG(WARNING, "port %s: symmetric RSS key refused (%s): the device's own key",
@@ -111,8 +116,11 @@ int eal_port_open(struct eal_port *port, uint16_t port_id, uint16_t want_queues,
 	if (rc != 0)
 		return rc;
 	memcpy(port->mac, mac.addr_bytes, 6);
-	EAL_LOG(INFO, "port %s: started with %u queue pair(s), mac " RTE_ETHER_ADDR_PRT_FMT,
-		port->name, port->nb_queues, RTE_ETHER_ADDR_BYTES(&mac));
+	EAL_LOG(INFO,
+		"port %s: started with %u queue pair(s), mac " RTE_ETHER_ADDR_PRT_FMT
+		", multi-segment TX %s",
+		port->name, port->nb_queues, RTE_ETHER_ADDR_BYTES(&mac),
+		port->tx_multi_seg ? "yes" : "no (TCP payload is copied into frames)");
 	return 0;
 }
 

@@ -172,6 +172,23 @@ uint16_t net_tcp_frame(const struct net_iface *ifc, uint8_t *frame, uint8_t fami
 		       const uint8_t *src_addr, const uint8_t *dst_addr, const uint8_t *dst_mac,
 		       uint16_t tcp_len);
 
+/** One piece of a payload in several places (net_csum_iov(), net_tcp_frame_iov()). */
+struct net_iov {
+	const void *base;
+	uint32_t len;
+};
+
+/**
+ * As net_tcp_frame() with the payload elsewhere, in @p n pieces totalling
+ * @p payload_len bytes: only the TCP header (@p hdr_len bytes, a multiple of
+ * 4) is at frame + net_tcp_header_offset(); the checksum covers the pieces.
+ * @return the length of what is in @p frame (headers only). Worker threads.
+ */
+uint16_t net_tcp_frame_iov(const struct net_iface *ifc, uint8_t *frame, uint8_t family,
+			   const uint8_t *src_addr, const uint8_t *dst_addr, const uint8_t *dst_mac,
+			   uint16_t hdr_len, const struct net_iov *payload, unsigned n,
+			   uint16_t payload_len);
+
 /** Stable name of a drop reason, or "unknown". */
 const char *net_drop_reason_name(unsigned reason);
 
@@ -202,5 +219,11 @@ static inline unsigned net_flow_owner(uint32_t hash, unsigned n_workers)
 {
 	return (unsigned)(((uint64_t)hash * n_workers) >> 32);
 }
+
+/**
+ * net_csum_partial() over the concatenation of @p n pieces (any lengths,
+ * odd ones included), starting at an even offset.
+ */
+uint32_t net_csum_iov(const struct net_iov *iov, unsigned n, uint32_t sum);
 
 #endif /* POP_NET_H */

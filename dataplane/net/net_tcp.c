@@ -51,13 +51,12 @@ enum net_verdict net_tcp_rx(struct net_counters *c, uint8_t *frame, uint8_t *ip,
 	return NET_VERDICT_TCP;
 }
 
-uint16_t net_tcp_frame(const struct net_iface *ifc, uint8_t *frame, uint8_t family,
-		       const uint8_t *src_addr, const uint8_t *dst_addr, const uint8_t *dst_mac,
-		       uint16_t tcp_len)
+/* The Ethernet and IP headers of a TCP frame of @p tcp_len segment bytes. */
+static void tcp_frame_headers(const struct net_iface *ifc, uint8_t *frame, uint8_t family,
+			      const uint8_t *src_addr, const uint8_t *dst_addr,
+			      const uint8_t *dst_mac, uint16_t tcp_len)
 {
 	uint8_t *ip = frame + ETH_HDR_LEN;
-	uint8_t *tcp = frame + net_tcp_header_offset(family);
-	uint16_t sum;
 
 	memcpy(frame, dst_mac, NET_ETHER_ADDR_LEN);
 	memcpy(frame + NET_ETHER_ADDR_LEN, ifc->mac, NET_ETHER_ADDR_LEN);
@@ -84,9 +83,55 @@ uint16_t net_tcp_frame(const struct net_iface *ifc, uint8_t *frame, uint8_t fami
 		memcpy(ip + 8, src_addr, 16);
 		memcpy(ip + 24, dst_addr, 16);
 	}
+}
+
+uint16_t net_tcp_frame(const struct net_iface *ifc, uint8_t *frame, uint8_t family,
+		       const uint8_t *src_addr, const uint8_t *dst_addr, const uint8_t *dst_mac,
+		       uint16_t tcp_len)
+{
+	uint8_t *tcp = frame + net_tcp_header_offset(family);
+	uint16_t sum;
+
+	tcp_frame_headers(ifc, frame, family, src_addr, dst_addr, dst_mac, tcp_len);
 	wr16(tcp + 16, 0);
 	sum = net_csum_finish(
 	    net_csum_partial(tcp, tcp_len, tcp_pseudo_sum(src_addr, dst_addr, family, tcp_len)));
 	wr16(tcp + 16, sum);
 	return (uint16_t)(net_tcp_header_offset(family) + tcp_len);
+}
+
+uint32_t net_csum_iov(const struct net_iov *iov, unsigned n, uint32_t sum)
+{
+	uint32_t off = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t s = net_csum_partial(iov[i].base, iov[i].len, 0);
+		/* A piece at an odd offset: its words straddle the pairs, byte-swapped (RFC 1071).
+		 */
+		if (off & 1)
+			s = ((s & 0xffu) << 8) | (s >> 8);
+		sum += s;
+		while (sum >> 16)
+			sum = (sum & 0xffff) + (sum >> 16);
+		off += iov[i].len;
+	}
+	return sum;
+}
+
+uint16_t net_tcp_frame_iov(const struct net_iface *ifc, uint8_t *frame, uint8_t family,
+			   const uint8_t *src_addr, const uint8_t *dst_addr, const uint8_t *dst_mac,
+			   uint16_t hdr_len, const struct net_iov *payload, unsigned n,
+			   uint16_t payload_len)
+{
+	uint8_t *tcp = frame + net_tcp_header_offset(family);
+	uint16_t tcp_len = (uint16_t)(hdr_len + payload_len);
+	uint32_t sum;
+
+	tcp_frame_headers(ifc, frame, family, src_addr, dst_addr, dst_mac, tcp_len);
+	wr16(tcp + 16, 0);
+	sum = net_csum_partial(tcp, hdr_len, tcp_pseudo_sum(src_addr, dst_addr, family, tcp_len));
+	/* The header is 4-byte aligned in length: the payload starts at an even offset. */
+	sum = net_csum_iov(payload, n, sum);
+	wr16(tcp + 16, net_csum_finish(sum));
+	return (uint16_t)(net_tcp_header_offset(family) + hdr_len);
 }

@@ -47,6 +47,7 @@ static void config_defaults(struct tcp_config *c)
 	DEF(keepalive_intvl_ms, 75000);
 	DEF(keepalive_probes, 9);
 	DEF(challenge_acks_per_s, 1000);
+	DEF(max_refs, 16384);
 #undef DEF
 	if (c->mss < 536)
 		c->mss = 536;
@@ -68,7 +69,7 @@ static uint32_t hash_buckets(uint32_t max_conns)
 }
 
 static size_t layout(const struct tcp_config *cfg, size_t *conns_off, size_t *hash_off,
-		     size_t *chunks_off, uint32_t *n_chunks)
+		     size_t *chunks_off, uint32_t *n_chunks, size_t *refs_off)
 {
 	size_t off = ALIGN64(sizeof(struct tcp_ctx));
 
@@ -80,17 +81,19 @@ static size_t layout(const struct tcp_config *cfg, size_t *conns_off, size_t *ha
 	*n_chunks = cfg->buffer_bytes / TCP_CHUNK_BYTES;
 	if (*n_chunks < 16)
 		*n_chunks = 16;
-	return off + (size_t)*n_chunks * sizeof(struct tcp_chunk);
+	off = ALIGN64(off + (size_t)*n_chunks * sizeof(struct tcp_chunk));
+	*refs_off = off;
+	return off + (size_t)cfg->max_refs * sizeof(struct tcp_xref);
 }
 
 size_t tcp_ctx_size(const struct tcp_config *cfg)
 {
 	struct tcp_config c = *cfg;
-	size_t a, b, d;
+	size_t a, b, d, r;
 	uint32_t n;
 
 	config_defaults(&c);
-	return layout(&c, &a, &b, &d, &n);
+	return layout(&c, &a, &b, &d, &n, &r);
 }
 
 size_t tcp_conn_slot_bytes(void)
@@ -115,7 +118,7 @@ struct tcp_ctx *tcp_ctx_init(void *mem, const struct tcp_config *cfg, const stru
 			     uint64_t now_us)
 {
 	struct tcp_ctx *ctx = mem;
-	size_t conns_off, hash_off, chunks_off;
+	size_t conns_off, hash_off, chunks_off, refs_off;
 	uint32_t n_chunks;
 
 	if (mem == NULL || cfg == NULL || emit == NULL || emit->send == NULL)
@@ -124,7 +127,8 @@ struct tcp_ctx *tcp_ctx_init(void *mem, const struct tcp_config *cfg, const stru
 	ctx->cfg = *cfg;
 	config_defaults(&ctx->cfg);
 	ctx->emit = *emit;
-	(void)layout(&ctx->cfg, &conns_off, &hash_off, &chunks_off, &n_chunks);
+	(void)layout(&ctx->cfg, &conns_off, &hash_off, &chunks_off, &n_chunks, &refs_off);
+	ctx->refs = (struct tcp_xref *)(void *)((char *)mem + refs_off);
 	ctx->conns = (struct tcp_conn *)(void *)((char *)mem + conns_off);
 	ctx->hash = (uint32_t *)(void *)((char *)mem + hash_off);
 	ctx->chunks = (struct tcp_chunk *)(void *)((char *)mem + chunks_off);
@@ -143,6 +147,13 @@ struct tcp_ctx *tcp_ctx_init(void *mem, const struct tcp_config *cfg, const stru
 		ctx->chunks[i].next = i + 1 < n_chunks ? i + 1 : TCP_NONE;
 	ctx->free_chunk = 0;
 	ctx->free_chunks = n_chunks;
+	/* Fewer than 2^31: an index with TCP_REF_TAG set names a reference. */
+	ctx->n_refs = tcp_min32(ctx->cfg.max_refs, TCP_REF_TAG - 1);
+	for (uint32_t i = 0; i < ctx->n_refs; i++) {
+		ctx->refs[i].next = i + 1 < ctx->n_refs ? i + 1 : TCP_NONE;
+		ctx->refs[i].owner = NULL;
+	}
+	ctx->free_ref = ctx->n_refs > 0 ? 0 : TCP_NONE;
 	ctx->tw_head = ctx->tw_tail = TCP_NONE;
 	ctx->t0_us = now_us;
 	ctx->now_ms = 1;
@@ -681,8 +692,51 @@ int tcp_send(struct tcp_conn *c, const void *data, uint32_t len)
 	}
 	if (n > 0)
 		c->last_activity_ms = ctx->now_ms;
+	ctx->cnt.queued_copy_bytes += n;
 	tcp_output(ctx, c);
 	return (int)n;
+}
+
+uint32_t tcp_send_ref_room(const struct tcp_conn *c)
+{
+	const struct tcp_ctx *ctx = tcp_conn_ctx(c);
+	uint32_t queued = c->sndq.bytes;
+
+	if (ctx->free_ref == TCP_NONE || queued >= ctx->cfg.snd_buf_bytes)
+		return 0;
+	return ctx->cfg.snd_buf_bytes - queued;
+}
+
+int tcp_send_ref(struct tcp_conn *c, const void *data, uint32_t len,
+		 const struct tcp_ref_owner *owner, void *opaque)
+{
+	struct tcp_ctx *ctx;
+	uint32_t queued;
+
+	if (c == NULL || data == NULL || owner == NULL || owner->release == NULL || len == 0)
+		return -EINVAL;
+	if (len > INT32_MAX)
+		return -EINVAL;
+	ctx = tcp_conn_ctx(c);
+	if ((c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT &&
+	     c->state != TCP_SYN_RECEIVED) ||
+	    (c->flags & CF_FIN_QUEUED))
+		return -ENOTCONN;
+	queued = c->sndq.bytes;
+	if (queued >= ctx->cfg.snd_buf_bytes || ctx->cfg.snd_buf_bytes - queued < len) {
+		c->flags |= CF_WANT_WRITE;
+		return -EAGAIN;
+	}
+	if (tcp_queue_append_ref(ctx, &c->sndq, c->snd_end, data, len, owner, opaque) != 0) {
+		c->flags |= CF_WANT_WRITE;
+		ctx->cnt.refused_refs++;
+		return -ENOBUFS;
+	}
+	c->snd_end += len;
+	c->last_activity_ms = ctx->now_ms;
+	ctx->cnt.queued_ref_bytes += len;
+	tcp_output(ctx, c);
+	return (int)len;
 }
 
 void tcp_want_writable(struct tcp_conn *c)

@@ -79,7 +79,37 @@ struct tcp_seg {
  */
 int tcp_parse(const uint8_t *hdr, uint32_t len, struct tcp_seg *seg);
 
-/** A segment to send: the header's fields, options already encoded, payload spans. */
+/**
+ * Who keeps the memory of an external segment alive (tcp_send_ref()): the
+ * core holds a reference to it instead of a copy and calls release() exactly
+ * once, when every byte of it is acknowledged or the connection ends
+ * (closed, aborted, reset, timed out: before the layer's closed() callback,
+ * or on entering TIME_WAIT). release() runs on the core's thread
+ * during tcp_input(), tcp_tick() or a call on the connection; it must not
+ * call back into the TCP core. @p kind tells the emit callback how it may
+ * hold the memory past the segment it builds (a frame still in a TX ring
+ * after the ACK came): the core does not look at it.
+ */
+struct tcp_ref_owner {
+	void (*release)(void *opaque, const uint8_t *data, uint32_t len);
+	uint32_t kind; /**< TCP_REF_* */
+};
+
+/** tcp_ref_owner.kind */
+enum {
+	TCP_REF_TRANSIENT = 0, /**< valid only until release(): the emit callback copies it */
+	TCP_REF_STATIC = 1,    /**< lives as long as the process: may be attached to frames */
+};
+
+/** At most this many payload pieces per segment. */
+#define TCP_OUT_SPANS 4
+
+/**
+ * A segment to send: the header's fields, options already encoded, payload
+ * spans. A span with owner NULL is the core's own buffer (valid during the
+ * send callback only); otherwise it points into an external segment given to
+ * tcp_send_ref() with that owner and opaque.
+ */
 struct tcp_out {
 	uint8_t family;
 	const uint8_t *src_addr; /**< our VIP */
@@ -92,8 +122,10 @@ struct tcp_out {
 	uint8_t opt_len; /**< a multiple of 4, at most 40 */
 	uint8_t opts[40];
 	uint8_t n_spans;
-	const uint8_t *span[4];
-	uint32_t span_len[4];
+	const uint8_t *span[TCP_OUT_SPANS];
+	uint32_t span_len[TCP_OUT_SPANS];
+	const struct tcp_ref_owner *span_owner[TCP_OUT_SPANS];
+	void *span_opaque[TCP_OUT_SPANS];
 	uint32_t len; /**< payload bytes: the sum of span_len */
 };
 
@@ -116,6 +148,7 @@ struct tcp_config {
 	uint32_t syn_queue_max; /**< SYN_RECEIVED connections before SYN cookies: 1024 */
 	uint32_t rcv_buf_bytes; /**< receive window per connection: 1 MiB */
 	uint32_t snd_buf_bytes; /**< send buffer per connection: 4 MiB */
+	uint32_t max_refs;	/**< external segments queued per core (tcp_send_ref()): 16384 */
 	uint16_t mss;		/**< our MSS: 1460 (IPv6 gets 20 less) */
 	uint8_t wscale;		/**< our window scale: 7 */
 	bool no_timestamps, no_sack; /**< leave the option out of our SYN-ACK */
@@ -175,7 +208,13 @@ struct tcp_config {
 	X(tx_fail)                                                                                 \
 	X(closed)                                                                                  \
 	X(conns_now)                                                                               \
-	X(buffer_bytes_now)
+	X(buffer_bytes_now)                                                                        \
+	X(queued_copy_bytes)                                                                       \
+	X(queued_ref_bytes)                                                                        \
+	X(bytes_out_ref)                                                                           \
+	X(refs_now)                                                                                \
+	X(refs_released)                                                                           \
+	X(refused_refs)
 
 struct tcp_counters {
 #define TCP_COUNTER_FIELD(n) uint64_t n;
@@ -279,6 +318,23 @@ void tcp_recv_consume(struct tcp_conn *c, uint32_t len);
  *   tcp_close() or in a state that cannot send.
  */
 int tcp_send(struct tcp_conn *c, const void *data, uint32_t len);
+
+/**
+ * Queue @p len bytes by reference (zero copy): @p data stays the caller's,
+ * kept alive by it until @p owner->release(@p opaque, data, len) is called,
+ * exactly once, when all of it is acknowledged or the connection ends. Keeps
+ * its order with tcp_send() data. All or nothing: @return @p len (the core
+ * owns the reference now), -EAGAIN when the send buffer lacks room (as
+ * tcp_send(), the writable callback comes later), -ENOBUFS when the core's
+ * reference table is full (counted refused_refs), -EINVAL for a NULL
+ * argument or a length of 0, -ENOTCONN as tcp_send(). On an error the
+ * caller keeps its memory: release() is not called.
+ */
+int tcp_send_ref(struct tcp_conn *c, const void *data, uint32_t len,
+		 const struct tcp_ref_owner *owner, void *opaque);
+
+/** The largest @p len tcp_send_ref() would accept now (0: no room or no free reference). */
+uint32_t tcp_send_ref_room(const struct tcp_conn *c);
 
 /** Bytes tcp_send() would accept now. */
 uint32_t tcp_send_room(const struct tcp_conn *c);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "tcp_pvt.h"
 
+#include <errno.h>
+
 uint32_t tcp_chunk_alloc(struct tcp_ctx *ctx)
 {
 	uint32_t i = ctx->free_chunk;
@@ -25,17 +27,71 @@ void tcp_chunk_free(struct tcp_ctx *ctx, uint32_t i)
 	ctx->cnt.buffer_bytes_now -= TCP_CHUNK_BYTES;
 }
 
+static void ref_release(struct tcp_ctx *ctx, uint32_t i)
+{
+	struct tcp_xref *r = &ctx->refs[i & ~TCP_REF_TAG];
+	const struct tcp_ref_owner *owner = r->owner;
+
+	r->owner = NULL;
+	r->next = ctx->free_ref;
+	ctx->free_ref = i & ~TCP_REF_TAG;
+	ctx->cnt.refs_now--;
+	ctx->cnt.refs_released++;
+	if (owner != NULL && owner->release != NULL)
+		owner->release(r->opaque, r->base, r->full_len);
+}
+
+/* Free one send-queue element: a chunk back to the pool, a reference released. */
+static void sq_free(struct tcp_ctx *ctx, uint32_t i)
+{
+	if (tcp_is_ref(i))
+		ref_release(ctx, i);
+	else
+		tcp_chunk_free(ctx, i);
+}
+
 void tcp_queue_free(struct tcp_ctx *ctx, struct tcp_queue *q)
 {
 	uint32_t i = q->head;
 
-	while (i != TCP_NONE) {
-		uint32_t next = ctx->chunks[i].next;
-		tcp_chunk_free(ctx, i);
-		i = next;
-	}
+	/* Unlink first: a release callback sees a consistent queue. */
 	q->head = q->tail = TCP_NONE;
 	q->bytes = 0;
+	while (i != TCP_NONE) {
+		uint32_t next = tcp_sq_next(ctx, i);
+		sq_free(ctx, i);
+		i = next;
+	}
+}
+
+int tcp_queue_append_ref(struct tcp_ctx *ctx, struct tcp_queue *q, uint32_t seq,
+			 const uint8_t *data, uint32_t len, const struct tcp_ref_owner *owner,
+			 void *opaque)
+{
+	uint32_t k = ctx->free_ref, i;
+	struct tcp_xref *r;
+
+	if (k == TCP_NONE)
+		return -ENOBUFS;
+	r = &ctx->refs[k];
+	ctx->free_ref = r->next;
+	r->next = TCP_NONE;
+	r->seq = seq;
+	r->off = 0;
+	r->len = len;
+	r->full_len = len;
+	r->base = data;
+	r->owner = owner;
+	r->opaque = opaque;
+	i = k | TCP_REF_TAG;
+	if (q->tail == TCP_NONE)
+		q->head = i;
+	else
+		tcp_sq_set_next(ctx, q->tail, i);
+	q->tail = i;
+	q->bytes += len;
+	ctx->cnt.refs_now++;
+	return 0;
 }
 
 uint32_t tcp_queue_append(struct tcp_ctx *ctx, struct tcp_queue *q, uint32_t seq,
@@ -44,7 +100,9 @@ uint32_t tcp_queue_append(struct tcp_ctx *ctx, struct tcp_queue *q, uint32_t seq
 	uint32_t done = 0;
 
 	while (done < len) {
-		struct tcp_chunk *t = q->tail != TCP_NONE ? &ctx->chunks[q->tail] : NULL;
+		/* A reference at the tail takes no bytes after it: a new chunk does. */
+		struct tcp_chunk *t =
+		    q->tail != TCP_NONE && !tcp_is_ref(q->tail) ? &ctx->chunks[q->tail] : NULL;
 		uint32_t room, n;
 
 		if (t == NULL || (uint32_t)t->off + t->len == TCP_CHUNK_DATA) {
@@ -52,10 +110,10 @@ uint32_t tcp_queue_append(struct tcp_ctx *ctx, struct tcp_queue *q, uint32_t seq
 			if (i == TCP_NONE)
 				break;
 			ctx->chunks[i].seq = seq + done;
-			if (t == NULL)
+			if (q->tail == TCP_NONE)
 				q->head = i;
 			else
-				t->next = i;
+				tcp_sq_set_next(ctx, q->tail, i);
 			q->tail = i;
 			t = &ctx->chunks[i];
 		}
@@ -72,21 +130,30 @@ uint32_t tcp_queue_append(struct tcp_ctx *ctx, struct tcp_queue *q, uint32_t seq
 void tcp_queue_trim_front(struct tcp_ctx *ctx, struct tcp_queue *q, uint32_t len)
 {
 	while (len > 0 && q->head != TCP_NONE) {
-		struct tcp_chunk *h = &ctx->chunks[q->head];
-		if (len < h->len) {
-			h->off = (uint16_t)(h->off + len);
-			h->len = (uint16_t)(h->len - len);
-			h->seq += len;
+		uint32_t h = q->head, hl = tcp_sq_len(ctx, h);
+		if (len < hl) {
+			if (tcp_is_ref(h)) {
+				struct tcp_xref *r = &ctx->refs[h & ~TCP_REF_TAG];
+				r->off += len;
+				r->len -= len;
+				r->seq += len;
+			} else {
+				struct tcp_chunk *ch = &ctx->chunks[h];
+				ch->off = (uint16_t)(ch->off + len);
+				ch->len = (uint16_t)(ch->len - len);
+				ch->seq += len;
+			}
 			q->bytes -= len;
 			return;
 		}
-		len -= h->len;
-		q->bytes -= h->len;
-		{
-			uint32_t next = h->next;
-			tcp_chunk_free(ctx, q->head);
-			q->head = next;
+		len -= hl;
+		q->bytes -= hl;
+		q->head = tcp_sq_next(ctx, h);
+		if (q->head == TCP_NONE) {
+			q->tail = TCP_NONE;
+			q->bytes = 0;
 		}
+		sq_free(ctx, h);
 	}
 	if (q->head == TCP_NONE) {
 		q->tail = TCP_NONE;

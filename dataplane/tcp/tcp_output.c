@@ -442,7 +442,7 @@ static uint32_t seg_payload_max(const struct tcp_conn *c)
 uint32_t tcp_send_at(struct tcp_ctx *ctx, struct tcp_conn *c, uint32_t seq, uint32_t limit)
 {
 	struct tcp_out o;
-	uint32_t data_end = c->snd_end, avail, len, off, i;
+	uint32_t data_end = c->snd_end, avail, len, off, i, ref_bytes = 0;
 	bool fin = false;
 
 	avail = SEQ_LT(seq, data_end) ? data_end - seq : 0;
@@ -454,27 +454,36 @@ uint32_t tcp_send_at(struct tcp_ctx *ctx, struct tcp_conn *c, uint32_t seq, uint
 		fin = true;
 	if (len == 0 && !fin)
 		return 0;
-	/* Find the chunk holding seq: from the hint when it is not past it. */
+	/* Find the element holding seq: from the hint when it is not past it. */
 	i = c->sndq.head;
-	if (c->snd_hint != TCP_NONE && SEQ_LE(ctx->chunks[c->snd_hint].seq, seq) &&
-	    SEQ_GE(ctx->chunks[c->snd_hint].seq, c->snd_una))
+	if (c->snd_hint != TCP_NONE && SEQ_LE(tcp_sq_seq(ctx, c->snd_hint), seq) &&
+	    SEQ_GE(tcp_sq_seq(ctx, c->snd_hint), c->snd_una))
 		i = c->snd_hint;
-	while (i != TCP_NONE && SEQ_GE(seq, ctx->chunks[i].seq + ctx->chunks[i].len))
-		i = ctx->chunks[i].next;
-	off = i != TCP_NONE ? seq - ctx->chunks[i].seq : 0;
-	for (uint32_t got = 0; got < len && i != TCP_NONE && o.n_spans < 4;) {
-		const struct tcp_chunk *ch = &ctx->chunks[i];
-		uint32_t n = tcp_min32(ch->len - off, len - got);
-		o.span[o.n_spans] = ch->data + ch->off + off;
+	while (i != TCP_NONE && SEQ_GE(seq, tcp_sq_seq(ctx, i) + tcp_sq_len(ctx, i)))
+		i = tcp_sq_next(ctx, i);
+	off = i != TCP_NONE ? seq - tcp_sq_seq(ctx, i) : 0;
+	for (uint32_t got = 0; got < len && i != TCP_NONE && o.n_spans < TCP_OUT_SPANS;) {
+		uint32_t elen = tcp_sq_len(ctx, i), eseq = tcp_sq_seq(ctx, i);
+		uint32_t n = tcp_min32(elen - off, len - got);
+		o.span[o.n_spans] = tcp_sq_data(ctx, i) + off;
 		o.span_len[o.n_spans] = n;
+		if (tcp_is_ref(i)) {
+			const struct tcp_xref *r = &ctx->refs[i & ~TCP_REF_TAG];
+			o.span_owner[o.n_spans] = r->owner;
+			o.span_opaque[o.n_spans] = r->opaque;
+			ref_bytes += n;
+		} else {
+			o.span_owner[o.n_spans] = NULL;
+			o.span_opaque[o.n_spans] = NULL;
+		}
 		o.n_spans++;
 		got += n;
 		o.len += n;
 		off = 0;
 		if (got < len)
-			i = ch->next;
-		else if (ch->seq + ch->len == seq + len)
-			i = ch->next; /* the next send starts in the next chunk */
+			i = tcp_sq_next(ctx, i);
+		else if (eseq + elen == seq + len)
+			i = tcp_sq_next(ctx, i); /* the next send starts in the next element */
 	}
 	len = o.len;
 	if (i != TCP_NONE)
@@ -504,6 +513,7 @@ uint32_t tcp_send_at(struct tcp_ctx *ctx, struct tcp_conn *c, uint32_t seq, uint
 	}
 	if (emit(ctx, &o) != 0)
 		return len + (fin ? 1 : 0); /* lost on the way out: the timer repairs it */
+	ctx->cnt.bytes_out_ref += ref_bytes;
 	return len + (fin ? 1 : 0);
 }
 

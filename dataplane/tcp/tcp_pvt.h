@@ -33,6 +33,22 @@ struct tcp_chunk {
 };
 #define TCP_CHUNK_DATA ((uint32_t)sizeof(((struct tcp_chunk *)0)->data))
 
+/*
+ * An external segment in a send queue (tcp_send_ref()). The send queue links
+ * chunks and references alike: an index with TCP_REF_TAG set names refs[].
+ */
+struct tcp_xref {
+	uint32_t next; /* send-queue link, as tcp_chunk.next */
+	uint32_t seq;  /* sequence number of base[off] */
+	uint32_t off;  /* bytes already acknowledged */
+	uint32_t len;  /* bytes from off */
+	const uint8_t *base;
+	uint32_t full_len; /* the length given: release() gets base and full_len */
+	const struct tcp_ref_owner *owner;
+	void *opaque;
+};
+#define TCP_REF_TAG 0x80000000u
+
 struct tcp_queue {
 	uint32_t head, tail; /* chunk indexes */
 	uint32_t bytes;
@@ -132,6 +148,8 @@ struct tcp_ctx {
 	uint32_t tw_head, tw_tail; /* TIME_WAIT connections, oldest first */
 	struct tcp_chunk *chunks;
 	uint32_t n_chunks, free_chunk, free_chunks;
+	struct tcp_xref *refs;
+	uint32_t n_refs, free_ref;
 	struct tcp_wheel wheel;
 };
 
@@ -151,6 +169,50 @@ int tcp_ooo_insert(struct tcp_ctx *ctx, struct tcp_conn *c, uint32_t seq, const 
 		   uint32_t len);
 /* Move what the OOO queue holds at rcv_nxt into the receive queue; @return bytes moved. */
 uint32_t tcp_ooo_drain(struct tcp_ctx *ctx, struct tcp_conn *c);
+/* Send-queue elements: chunks and external references. */
+static inline bool tcp_is_ref(uint32_t i)
+{
+	return i != TCP_NONE && (i & TCP_REF_TAG) != 0;
+}
+
+static inline uint32_t tcp_sq_next(const struct tcp_ctx *ctx, uint32_t i)
+{
+	return tcp_is_ref(i) ? ctx->refs[i & ~TCP_REF_TAG].next : ctx->chunks[i].next;
+}
+
+static inline uint32_t tcp_sq_seq(const struct tcp_ctx *ctx, uint32_t i)
+{
+	return tcp_is_ref(i) ? ctx->refs[i & ~TCP_REF_TAG].seq : ctx->chunks[i].seq;
+}
+
+static inline uint32_t tcp_sq_len(const struct tcp_ctx *ctx, uint32_t i)
+{
+	return tcp_is_ref(i) ? ctx->refs[i & ~TCP_REF_TAG].len : ctx->chunks[i].len;
+}
+
+/* The first valid byte of element i. */
+static inline const uint8_t *tcp_sq_data(const struct tcp_ctx *ctx, uint32_t i)
+{
+	if (tcp_is_ref(i)) {
+		const struct tcp_xref *r = &ctx->refs[i & ~TCP_REF_TAG];
+		return r->base + r->off;
+	}
+	return ctx->chunks[i].data + ctx->chunks[i].off;
+}
+
+static inline void tcp_sq_set_next(struct tcp_ctx *ctx, uint32_t i, uint32_t next)
+{
+	if (tcp_is_ref(i))
+		ctx->refs[i & ~TCP_REF_TAG].next = next;
+	else
+		ctx->chunks[i].next = next;
+}
+
+/* Append an external reference to the queue's tail; @return 0 or -ENOBUFS. */
+int tcp_queue_append_ref(struct tcp_ctx *ctx, struct tcp_queue *q, uint32_t seq,
+			 const uint8_t *data, uint32_t len, const struct tcp_ref_owner *owner,
+			 void *opaque);
+
 /* The buffered bytes the core holds (all queues). */
 static inline uint32_t tcp_chunk_bytes_in_use(const struct tcp_ctx *ctx)
 {

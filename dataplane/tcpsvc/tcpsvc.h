@@ -11,6 +11,7 @@
 #include "dns.h"
 #include "tcp.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define TCPSVC_DNS_MAX_MSG 65535u
@@ -54,11 +55,15 @@ struct tcpsvc_stream_counters {
 	uint64_t bytes_sent;   /**< SEND */
 	uint64_t bytes_echoed; /**< ECHO */
 	uint64_t bad_requests; /**< answered ERR */
+	uint64_t bytes_by_ref; /**< of bytes_sent: queued by reference to the pattern (zero copy) */
+	uint64_t bytes_copied; /**< of bytes_sent: copied into TCP's buffers */
+	uint64_t refs_released;
 } __attribute__((aligned(64)));
 
 struct tcpsvc_stream {
 	struct tcpsvc_stream_counters cnt;
 	uint64_t max_bytes; /**< the largest N accepted (0: 10^10) */
+	bool copy_only;	    /**< SEND copies instead of queueing references (comparisons) */
 	uint8_t scratch[16384];
 };
 
@@ -75,6 +80,14 @@ struct tcpsvc_stream {
  * unless popdp is given --tcp-stream-test-port.
  */
 int tcpsvc_stream_listen(struct tcp_ctx *tcp, struct tcpsvc_stream *svc, uint16_t port);
+
+/**
+ * SEND queues references into one read-only buffer of the pattern
+ * (TCPSVC_STREAM_MODULUS x 256 bytes, shared by every core: any offset is
+ * served by reference), falling back to a copy when TCP's reference table is
+ * full. It is filled by the first tcpsvc_stream_listen().
+ */
+#define TCPSVC_STREAM_PATTERN_LEN (TCPSVC_STREAM_MODULUS * 256u)
 
 /** Byte @p i of the SEND stream. */
 static inline uint8_t tcpsvc_stream_byte(uint64_t i)

@@ -7,6 +7,7 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_pause.h>
 #include <rte_ring.h>
@@ -102,6 +103,106 @@ static void steer_hand_over(struct worker *w, struct rte_mbuf **hand, uint8_t *t
 	}
 }
 
+static void static_extbuf_free(void *addr, void *opaque)
+{
+	/* Static memory: never freed (the worker's own hold keeps the count above 0). */
+	(void)addr;
+	(void)opaque;
+}
+
+int worker_tcp_tx_init(struct worker *w, bool chain, int socket)
+{
+	w->tcp_tx_chain = false;
+	w->iova_is_va = rte_eal_iova_mode() == RTE_IOVA_VA;
+	if (!chain)
+		return 0;
+	w->static_shinfo = rte_zmalloc_socket("pop_shinfo", sizeof(*w->static_shinfo),
+					      RTE_CACHE_LINE_SIZE, socket);
+	if (w->static_shinfo == NULL)
+		return -ENOMEM;
+	w->static_shinfo->free_cb = static_extbuf_free;
+	w->static_shinfo->fcb_opaque = NULL;
+	/* The worker's own reference: frames add and drop theirs, it never reaches 0. */
+	rte_mbuf_ext_refcnt_set(w->static_shinfo, 1);
+	w->tcp_tx_chain = true;
+	return 0;
+}
+
+static bool tcp_out_has_static(const struct tcp_out *o)
+{
+	for (unsigned i = 0; i < o->n_spans; i++)
+		if (o->span_owner[i] != NULL && o->span_owner[i]->kind == TCP_REF_STATIC)
+			return true;
+	return false;
+}
+
+/* The header's mbuf, then the payload: static memory attached, the rest copied. */
+static int tcp_emit_chain(struct worker *w, const struct tcp_out *o)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool), *tail;
+	struct net_iov iov[TCP_OUT_SPANS];
+	unsigned hoff = net_tcp_header_offset(o->family), hl;
+	uint64_t attached = 0, copied = 0;
+	uint8_t *f;
+
+	if (m == NULL)
+		return -ENOMEM;
+	f = rte_pktmbuf_mtod(m, uint8_t *);
+	hl = tcp_out_header(o, f + hoff);
+	m->data_len = (uint16_t)(hoff + hl);
+	tail = m;
+	for (unsigned i = 0; i < o->n_spans; i++) {
+		const uint8_t *p = o->span[i];
+		uint32_t len = o->span_len[i];
+		iov[i].base = p;
+		iov[i].len = len;
+		if (o->span_owner[i] != NULL && o->span_owner[i]->kind == TCP_REF_STATIC) {
+			struct rte_mbuf *x = rte_pktmbuf_alloc(w->pool);
+			if (x == NULL)
+				goto fail;
+			rte_mbuf_ext_refcnt_update(w->static_shinfo, 1);
+			rte_pktmbuf_attach_extbuf(x, (void *)(uintptr_t)p,
+						  w->iova_is_va ? (rte_iova_t)(uintptr_t)p
+								: RTE_BAD_IOVA,
+						  (uint16_t)len, w->static_shinfo);
+			x->data_len = (uint16_t)len;
+			tail->next = x;
+			tail = x;
+			m->nb_segs++;
+			attached += len;
+			continue;
+		}
+		if (RTE_MBUF_HAS_EXTBUF(tail) || rte_pktmbuf_tailroom(tail) < len) {
+			struct rte_mbuf *x = rte_pktmbuf_alloc(w->pool);
+			if (x == NULL)
+				goto fail;
+			if (rte_pktmbuf_tailroom(x) < len) {
+				rte_pktmbuf_free(x);
+				rte_pktmbuf_free(m);
+				return -EMSGSIZE;
+			}
+			tail->next = x;
+			tail = x;
+			m->nb_segs++;
+		}
+		memcpy(rte_pktmbuf_mtod_offset(tail, uint8_t *, tail->data_len), p, len);
+		tail->data_len = (uint16_t)(tail->data_len + len);
+		copied += len;
+	}
+	(void)net_tcp_frame_iov(w->ifc, f, o->family, o->src_addr, o->dst_addr, o->peer_l2,
+				(uint16_t)hl, iov, o->n_spans, (uint16_t)o->len);
+	m->pkt_len = hoff + hl + o->len;
+	w->tcp_tx[w->n_tcp_tx++] = m;
+	w->net.tx_frames++;
+	w->wc.tcp_tx_attached_bytes += attached;
+	w->wc.tcp_tx_copied_bytes += copied;
+	w->wc.tcp_tx_chained++;
+	return 0;
+fail:
+	rte_pktmbuf_free(m);
+	return -ENOMEM;
+}
+
 int worker_tcp_emit(void *arg, const struct tcp_out *o)
 {
 	struct worker *w = arg;
@@ -111,6 +212,8 @@ int worker_tcp_emit(void *arg, const struct tcp_out *o)
 
 	if (w->n_tcp_tx == WORKER_TCP_TX)
 		tcp_tx_flush(w);
+	if (w->tcp_tx_chain && tcp_out_has_static(o))
+		return tcp_emit_chain(w, o);
 	m = rte_pktmbuf_alloc(w->pool);
 	if (m == NULL)
 		return -ENOMEM;
@@ -124,7 +227,10 @@ int worker_tcp_emit(void *arg, const struct tcp_out *o)
 	for (unsigned i = 0; i < o->n_spans; i++) {
 		memcpy(f + off, o->span[i], o->span_len[i]);
 		off += o->span_len[i];
+		if (o->span_owner[i] != NULL)
+			w->wc.tcp_tx_ref_copied_bytes += o->span_len[i];
 	}
+	w->wc.tcp_tx_copied_bytes += o->len;
 	m->data_len = net_tcp_frame(w->ifc, f, o->family, o->src_addr, o->dst_addr, o->peer_l2,
 				    (uint16_t)(hl + o->len));
 	m->pkt_len = m->data_len;

@@ -39,6 +39,7 @@
 struct rte_mempool;
 struct rte_mbuf;
 struct rte_ring;
+struct rte_mbuf_ext_shared_info;
 /** Empty polls in a row before the worker naps (when idle_sleep_ns is set). */
 #define WORKER_IDLE_POLLS 256
 
@@ -54,6 +55,11 @@ struct worker_counters {
 	uint64_t steer_full;  /**< frames dropped because the ring to their owner was full */
 	uint64_t tx_handed;   /**< frames handed to the TX queue's owner (no TX queue here) */
 	uint64_t tx_relayed;  /**< frames sent on this TX queue for workers without one */
+	/* TCP payload on its way out (worker_tcp_emit()) */
+	uint64_t tcp_tx_attached_bytes;	  /**< referenced by the frame's mbufs, not copied */
+	uint64_t tcp_tx_copied_bytes;	  /**< copied into the frame */
+	uint64_t tcp_tx_ref_copied_bytes; /**< of those, external segments (no multi-seg TX) */
+	uint64_t tcp_tx_chained;	  /**< frames sent as mbuf chains */
 } __attribute__((aligned(64)));
 
 /**
@@ -103,15 +109,25 @@ struct worker {
 	struct tcpsvc_dns *dns_tcp;   /**< DNS over TCP on port 53 */
 	struct tcpsvc_stream *stream; /**< the lab's stream test service, or NULL */
 	struct rte_mempool *pool;     /**< where TCP segments are built */
+	/** TCP_REF_STATIC payload is attached to frames (the port takes mbuf chains). */
+	bool tcp_tx_chain;
+	bool iova_is_va; /**< external memory's IOVA is its address */
+	/** Shared info of the frames attached to static memory (worker_tcp_tx_init()). */
+	struct rte_mbuf_ext_shared_info *static_shinfo;
 	uint16_t n_tcp_tx;
 	struct rte_mbuf *tcp_tx[WORKER_TCP_TX];
 	struct worker_steer steer;
 } __attribute__((aligned(64)));
 
 /**
- * TCP's way out for @p arg, a struct worker: builds the segment into a new
- * mbuf (Ethernet, IP, TCP with its checksum) and queues it for the next TX
- * burst. For tcp_ctx_init()'s struct tcp_emit.
+ * TCP's way out for @p arg, a struct worker: builds the segment (Ethernet,
+ * IP, TCP with its checksum) and queues it for the next TX burst. With
+ * tcp_tx_chain set, payload in static memory (TCP_REF_STATIC external
+ * segments) is attached to the frame as mbufs of external memory, chained
+ * after the header's mbuf: no payload byte is copied; the core's own bytes
+ * (tcp_send()) are copied in. Without it (a port without multi-segment TX),
+ * every payload byte is copied into one mbuf, counted. For tcp_ctx_init()'s
+ * struct tcp_emit.
  */
 int worker_tcp_emit(void *arg, const struct tcp_out *o);
 
@@ -130,6 +146,13 @@ void worker_handle_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, u
  * @return the frames taken from the rings. Worker lcore.
  */
 unsigned worker_steer_poll(struct worker *w, uint64_t now_ns);
+
+/**
+ * Set up zero-copy TX for @p w: @p chain when the port takes multi-segment
+ * mbufs (RTE_ETH_TX_OFFLOAD_MULTI_SEGS enabled). Main thread, before the
+ * worker runs. @return 0 or -ENOMEM (then frames are copied).
+ */
+int worker_tcp_tx_init(struct worker *w, bool chain, int socket);
 
 /**
  * The lcore entry point (for rte_eal_remote_launch): polls until *stop.

@@ -7,7 +7,8 @@
  * where fixup bit 0 makes the ACK number relative to the last segment sent
  * and bit 1 the sequence number relative to the last ACK sent, so that the
  * fuzzer reaches every state, not only LISTEN. Every segment sent back must
- * parse; the connection count and buffer memory must stay within bounds.
+ * parse; the connection count and buffer memory must stay within bounds;
+ * every external segment (the stream service's SEND) is released once.
  */
 #include "dns.h"
 #include "tcp.h"
@@ -82,6 +83,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memset(dsvc, 0, sizeof(*dsvc));
 	memset(ssvc, 0, sizeof(*ssvc));
+	/* SEND by reference (zero copy) or by copy: both paths get fuzzed. */
+	ssvc->copy_only = (size & 1) != 0;
 	dsvc->dns = dns_ctx_init(dns_mem, &dcfg, 1);
 	dsvc->tables = &tables;
 	ctx = tcp_ctx_init(mem, &cfg, &e, now_us);
@@ -131,5 +134,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		now_us += 60000000ull;
 		tcp_tick(ctx, now_us);
 	}
+	/* Every reference released was released to its owner, once; none beyond the table. */
+	if (tcp_ctx_counters(ctx)->refs_released != ssvc->cnt.refs_released ||
+	    tcp_ctx_counters(ctx)->refs_now > 16384)
+		abort();
 	return 0;
 }

@@ -91,9 +91,13 @@ stream() { # args -> the client's JSON line
 		--timeout 240 "$@" 2>&1 | tail -n 1
 }
 is_ok() { python3 -c 'import json,sys; sys.exit(0 if json.loads(sys.argv[1]).get("ok") else 1)' "$1" 2>/dev/null; }
+ref0=$(stat "$LAB" tcp.queued_ref_bytes)
 out=$(stream --recv 100000000)
 echo "# pop TCP, 100 MB, no impairment: $out"
 check "100 MB from pop's TCP arrive byte-identical" is_ok "$out"
+# SEND is zero copy in TCP: references to the pattern, not copies (af_xdp copies once at TX).
+check "the 100 MB were queued by reference" wait_stat_at_least "$LAB" tcp.queued_ref_bytes \
+	$((ref0 + 100000000))
 out=$(stream --echo 20000000)
 echo "# echo: $out"
 check "20 MB echoed back byte-identical" is_ok "$out"
@@ -116,5 +120,25 @@ echo "# SYN flood: $(cat "$work/flood.txt"); second client: $out"
 enough() { [ -n "$tries" ] && [ "$tries" -gt 50 ] && [ $((good * 100)) -ge $((tries * 99)) ]; }
 check "during the flood, at least 99% of the second client's connections succeed" enough
 check "the flood was answered with SYN cookies" wait_stat_at_least "$LAB" tcp.syncookies_sent $((cookies0 + 1))
+
+# af_packet takes mbuf chains: the payload is attached to the frames, never copied by pop.
+LAB2=$(unique_name tp)
+LABS="$LABS $LAB2"
+if "$POP_LAB" up --name "$LAB2" --empty --io af_packet --popdp-args "--tcp-stream-test-port 80" \
+	>"$work/up2.log" 2>&1; then
+	out=$("$POP_LAB" exec "$LAB2" client -- timeout 300 /usr/bin/python3 \
+		"$(dirname "$0")/stream.py" client --host "$vip" --port 80 --timeout 240 \
+		--recv 100000000 2>&1 | tail -n 1)
+	echo "# af_packet, 100 MB, frames chained to the pattern: $out"
+	check "af_packet: 100 MB of chained frames arrive byte-identical" is_ok "$out"
+	check "af_packet: the payload was attached to the frames, not copied" \
+		wait_stat_at_least "$LAB2" tcp.tx_payload.attached_bytes 100000000
+	copied=$(stat "$LAB2" tcp.tx_payload.copied_bytes)
+	check "af_packet: no payload byte copied into frames ($copied)" [ "$copied" -eq 0 ]
+	"$POP_LAB" down "$LAB2" >/dev/null 2>&1
+else
+	not_ok "pop-lab up --io af_packet"
+	sed 's/^/# /' "$work/up2.log"
+fi
 
 tap_end

@@ -81,6 +81,10 @@ struct harness {
 	unsigned accepted, closed, peer_closed;
 	enum tcp_close_reason last_reason;
 	struct tcp_conn *conn;
+	/* external segments (tcp_send_ref()) */
+	unsigned ref_mode; /* send_pattern: 0 copies, 1 by reference, 2 mixed */
+	unsigned refs_issued, refs_released, double_releases, bad_releases;
+	uint64_t ref_bytes_released;
 };
 
 static struct harness H;
@@ -114,14 +118,73 @@ static int h_emit(void *arg, const struct tcp_out *o)
 	return 0;
 }
 
+/* The pattern is periodic (65,536): two periods serve any offset by reference. */
+#define REF_PERIOD 65536u
+static uint8_t ref_pattern[2 * REF_PERIOD];
+#define REF_MAX 8192u
+static uint8_t ref_released[REF_MAX];
+
+static void ref_release(void *opaque, const uint8_t *data, uint32_t len)
+{
+	uintptr_t id = (uintptr_t)opaque;
+
+	if (id >= REF_MAX || id >= H.refs_issued || data < ref_pattern ||
+	    data + len > ref_pattern + sizeof(ref_pattern)) {
+		H.bad_releases++;
+		return;
+	}
+	if (ref_released[id]) {
+		H.double_releases++;
+		return;
+	}
+	ref_released[id] = 1;
+	H.refs_released++;
+	H.ref_bytes_released += len;
+}
+
+static const struct tcp_ref_owner REF_OWNER = {.release = ref_release, .kind = TCP_REF_STATIC};
+
+/* Queue pattern bytes [off, off + n) by reference; @return tcp_send_ref()'s answer. */
+static int send_ref_at(struct tcp_conn *c, uint64_t off, uint32_t n)
+{
+	int rc;
+
+	if (ref_pattern[1] == 0)
+		for (uint32_t i = 0; i < sizeof(ref_pattern); i++)
+			ref_pattern[i] = pattern_byte(i);
+	if (H.refs_issued >= REF_MAX || n > REF_PERIOD)
+		return -1;
+	rc = tcp_send_ref(c, ref_pattern + off % REF_PERIOD, n, &REF_OWNER,
+			  (void *)(uintptr_t)H.refs_issued);
+	if (rc > 0) {
+		ref_released[H.refs_issued] = 0;
+		H.refs_issued++;
+	}
+	return rc;
+}
+
 static void send_pattern(struct tcp_conn *c)
 {
 	uint8_t buf[4096];
+	unsigned k = 0;
 
 	while (H.sent_total < H.send_on_accept) {
 		uint32_t n = (uint32_t)(H.send_on_accept - H.sent_total), got;
 		if (n > sizeof(buf))
 			n = sizeof(buf);
+		/* By reference (mixed: two writes in three, of odd sizes across segments). */
+		if (H.ref_mode == 1 || (H.ref_mode == 2 && k++ % 3 != 2)) {
+			int rc;
+			if (H.ref_mode == 2 && n > 2999)
+				n = 2999;
+			rc = send_ref_at(c, H.sent_total, n);
+			if (rc <= 0)
+				return;
+			H.sent_total += (uint32_t)rc;
+			continue;
+		}
+		if (H.ref_mode == 2 && n > 777)
+			n = 777;
 		for (uint32_t i = 0; i < n; i++)
 			buf[i] = pattern_byte(H.sent_total + i);
 		{

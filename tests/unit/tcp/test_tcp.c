@@ -2,6 +2,7 @@
 /* The TCP core, driven by packetdrill-like scripts (tcp_script.h). */
 #include "tcp_script.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -717,7 +718,7 @@ static void test_synack_retransmit_and_give_up(void)
  * that loses every 97th segment once: 4 MiB must arrive intact, in a bounded
  * number of rounds, without a retransmission timeout.
  */
-static void bulk_transfer_with_loss(enum tcp_cc cc)
+static void bulk_transfer_with_loss(enum tcp_cc cc, unsigned ref_mode)
 {
 	struct tcp_config cfg = {.cc = cc};
 	uint64_t t_us = 1000000;
@@ -731,6 +732,7 @@ static void bulk_transfer_with_loss(enum tcp_cc cc)
 
 	h_setup(&cfg, 0);
 	H.send_on_accept = (uint32_t)total;
+	H.ref_mode = ref_mode;
 	{
 		static const struct step hs[] = {HS_1000_SACK(0, 4096), {END}};
 		run_script(hs);
@@ -818,6 +820,27 @@ static void bulk_transfer_with_loss(enum tcp_cc cc)
 		tcp_conn_get_info(H.conn, &info);
 		CHECK_EQ(info.snd_queued, 0);
 	}
+	if (ref_mode != 0) {
+		const struct tcp_counters *k = tcp_ctx_counters(H.ctx);
+		/* Every reference released once, when acknowledged; none left. */
+		CHECK(H.refs_issued > 0);
+		CHECK_EQ(H.refs_released, H.refs_issued);
+		CHECK_EQ(H.double_releases, 0);
+		CHECK_EQ(H.bad_releases, 0);
+		CHECK_EQ(k->refs_now, 0);
+		CHECK_EQ(k->refs_released, H.refs_issued);
+		CHECK_EQ(k->queued_ref_bytes, H.ref_bytes_released);
+		CHECK_EQ(k->queued_ref_bytes + k->queued_copy_bytes, total);
+		CHECK(k->bytes_out_ref >= k->queued_ref_bytes); /* retransmissions too */
+		if (ref_mode == 1)
+			CHECK_EQ(k->queued_copy_bytes, 0);
+		else
+			CHECK(k->queued_copy_bytes > 0);
+		printf(
+		    "# by reference: %llu bytes queued by reference, %llu copied; %u references\n",
+		    (unsigned long long)k->queued_ref_bytes,
+		    (unsigned long long)k->queued_copy_bytes, H.refs_issued);
+	}
 	printf("# %s: 4 MiB with %u segments lost: %u rounds, %llu fast retransmits, %llu RTOs\n",
 	       cc == TCP_CC_CUBIC ? "CUBIC" : "NewReno", lost, rounds,
 	       (unsigned long long)tcp_ctx_counters(H.ctx)->fast_retransmits,
@@ -829,12 +852,232 @@ static void bulk_transfer_with_loss(enum tcp_cc cc)
 
 static void test_bulk_transfer_with_loss_newreno(void)
 {
-	bulk_transfer_with_loss(TCP_CC_NEWRENO);
+	bulk_transfer_with_loss(TCP_CC_NEWRENO, 0);
 }
 
 static void test_bulk_transfer_with_loss_cubic(void)
 {
-	bulk_transfer_with_loss(TCP_CC_CUBIC);
+	bulk_transfer_with_loss(TCP_CC_CUBIC, 0);
+}
+
+/* The same 4 MiB queued by reference (zero copy), then mixed with copied writes. */
+static void test_ref_bulk_transfer_with_loss(void)
+{
+	bulk_transfer_with_loss(TCP_CC_CUBIC, 1);
+	bulk_transfer_with_loss(TCP_CC_NEWRENO, 2);
+}
+
+/* Three references of 1,000 bytes: segments cross them; a lost flight comes back from them. */
+static void fn_send_3_refs(struct tcp_ctx *ctx, struct tcp_conn *c)
+{
+	(void)ctx;
+	CHECK(c != NULL);
+	for (unsigned i = 0; c != NULL && i < 3; i++)
+		CHECK_EQ(send_ref_at(c, (uint64_t)i * 1000, 1000), 1000);
+}
+
+static void test_ref_retransmit_and_release(void)
+{
+	static const struct step s[] = {
+	    {IN, 0, F_SYN, .win = 65535, .mss = 1460, .ws = WS(7), .sackok = 1, .ts = 1},
+	    {OUT, 0, F_SYN | F_ACK, .ack = 1, .ts = 1},
+	    /* A zero window: the three queue up, then go out as full segments across them. */
+	    {IN, 10, F_ACK, .seq = 1, .ack = 1, .win = 0, .ts = 1},
+	    {FN, 20, .fn = fn_send_3_refs},
+	    {NONE, 20},
+	    {IN, 30, F_ACK, .seq = 1, .ack = 1, .win = 512, .ts = 1},
+	    {OUT, 30, F_ACK, .seq = 1, .ack = 1, .len = 1448, .ts = 1},
+	    {OUT, 30, F_ACK, .seq = 1449, .ack = 1, .len = 1448, .ts = 1},
+	    {OUT, 30, F_ACK | F_PSH, .seq = 2897, .ack = 1, .len = 104, .ts = 1},
+	    /* All lost: the RTO resends the first segment from the references. */
+	    {NONE, 229},
+	    {OUT, 230, F_ACK, .seq = 1, .ack = 1, .len = 1448, .ts = 1},
+	    /* Half of the first reference acknowledged: none released yet. */
+	    {IN, 240, F_ACK, .seq = 1, .ack = 501, .win = 512, .ts = 1},
+	    {DRAIN, 240},
+	    {END},
+	};
+	static const struct step s2[] = {
+	    /* The rest of the first and the second: two released. */
+	    {IN, 250, F_ACK, .seq = 1, .ack = 2001, .win = 512, .ts = 1},
+	    {DRAIN, 250},
+	    {END},
+	};
+	static const struct step s3[] = {
+	    {IN, 3000, F_ACK, .seq = 1, .ack = 3001, .win = 512, .ts = 1},
+	    {DRAIN, 3000},
+	    {END},
+	};
+
+	h_setup(&DEFAULT_CFG, 0);
+	run_script(s);
+	CHECK_EQ(H.refs_issued, 3);
+	CHECK_EQ(H.refs_released, 0);
+	CHECK(tcp_ctx_counters(H.ctx)->retrans_segs >= 1);
+	run_script(s2);
+	CHECK_EQ(H.refs_released, 2);
+	run_script(s3);
+	CHECK_EQ(H.refs_released, 3);
+	CHECK_EQ(H.double_releases, 0);
+	CHECK_EQ(H.bad_releases, 0);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->refs_now, 0);
+	CHECK(tcp_ctx_counters(H.ctx)->bytes_out_ref >= 3000 + 1448); /* and later RTOs */
+	h_teardown();
+}
+
+/* Copied, referenced, copied: one segment, in order (the payload is checked byte by byte). */
+static void fn_send_mixed(struct tcp_ctx *ctx, struct tcp_conn *c)
+{
+	uint8_t buf[100];
+
+	(void)ctx;
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	for (unsigned i = 0; i < 100; i++)
+		buf[i] = pattern_byte(i);
+	/* Queued while the window is zero: all three go out in one segment later. */
+	CHECK_EQ(tcp_send(c, buf, 100), 100);
+	CHECK_EQ(send_ref_at(c, 100, 200), 200);
+	for (unsigned i = 0; i < 50; i++)
+		buf[i] = pattern_byte(300 + i);
+	CHECK_EQ(tcp_send(c, buf, 50), 50);
+	CHECK_EQ(send_ref_at(c, 350, 1), 1);
+}
+
+static void test_ref_mixed_order(void)
+{
+	static const struct step s[] = {
+	    {IN, 0, F_SYN, .win = 65535, .mss = 1460, .ws = WS(7), .sackok = 1, .ts = 1},
+	    {OUT, 0, F_SYN | F_ACK, .ack = 1, .ts = 1},
+	    {IN, 10, F_ACK, .seq = 1, .ack = 1, .win = 0, .ts = 1},
+	    {FN, 20, .fn = fn_send_mixed},
+	    {NONE, 20},
+	    {IN, 30, F_ACK, .seq = 1, .ack = 1, .win = 512, .ts = 1},
+	    {OUT, 30, F_ACK | F_PSH, .seq = 1, .ack = 1, .len = 351, .ts = 1},
+	    {IN, 40, F_ACK, .seq = 1, .ack = 352, .win = 512, .ts = 1},
+	    {NONE, 40},
+	    {END},
+	};
+
+	h_setup(&DEFAULT_CFG, 0);
+	run_script(s);
+	CHECK_EQ(H.refs_issued, 2);
+	CHECK_EQ(H.refs_released, 2);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->queued_copy_bytes, 150);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->queued_ref_bytes, 201);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->bytes_out_ref, 201);
+	h_teardown();
+}
+
+static void fn_abort(struct tcp_ctx *ctx, struct tcp_conn *c)
+{
+	(void)ctx;
+	CHECK(c != NULL);
+	if (c != NULL)
+		tcp_abort(c);
+}
+
+/* References still queued when the connection ends are released once, whatever ends it. */
+static void test_ref_release_on_end(void)
+{
+	static const struct step on_rst[] = {
+	    HS_FULL(0),
+	    {FN, 20, .fn = fn_send_3_refs},
+	    {DRAIN, 20, .count = 3},
+	    {IN, 30, F_RST, .seq = 1},
+	    {STATE, 30, .state = -1},
+	    {END},
+	};
+	static const struct step on_abort[] = {
+	    HS_FULL(0),
+	    {FN, 20, .fn = fn_send_3_refs},
+	    {DRAIN, 20, .count = 3},
+	    {IN, 25, F_ACK, .seq = 1, .ack = 1001, .win = 512, .ts = 1},
+	    {FN, 30, .fn = fn_abort},
+	    {OUT, 30, F_RST | F_ACK, .seq = 3001, .ack = 1},
+	    {STATE, 30, .state = -1},
+	    {END},
+	};
+	/* Closed with data pending, the peer gone: the retransmissions give up. */
+	static const struct step on_close[] = {
+	    HS_FULL(0),
+	    {FN, 20, .fn = fn_send_3_refs},
+	    {FN, 20, .fn = fn_close},
+	    {DRAIN, 20, .count = 4}, /* 3 x 1,000 bytes and the FIN */
+	    {STATE, 20, .state = TCP_FIN_WAIT_1},
+	    {STATE, 9000, .state = -1},
+	    {END},
+	};
+	/* Closed with data pending, all acknowledged with the peer's FIN: TIME_WAIT. */
+	static const struct step on_close_acked[] = {
+	    HS_FULL(0),
+	    {FN, 20, .fn = fn_send_3_refs},
+	    {FN, 20, .fn = fn_close},
+	    {DRAIN, 20, .count = 4}, /* 3 x 1,000 bytes and the FIN */
+	    {IN, 30, F_ACK | F_FIN, .seq = 1, .ack = 3002, .win = 512, .ts = 1},
+	    {OUT, 30, F_ACK, .seq = 3002, .ack = 2, .ts = 1},
+	    {STATE, 30, .state = TCP_TIME_WAIT},
+	    {END},
+	};
+	struct tcp_config few_retries = {.max_retries = 2};
+
+	h_setup(&DEFAULT_CFG, 0);
+	run_script(on_rst);
+	CHECK_EQ(H.last_reason, TCP_CLOSED_RESET);
+	CHECK_EQ(H.refs_released, 3);
+	CHECK_EQ(H.double_releases, 0);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->refs_now, 0);
+
+	h_setup(&DEFAULT_CFG, 0);
+	run_script(on_abort);
+	CHECK_EQ(H.last_reason, TCP_CLOSED_ABORTED);
+	CHECK_EQ(H.refs_released, 3);
+	CHECK_EQ(H.double_releases, 0);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->refs_now, 0);
+
+	h_setup(&few_retries, 0);
+	run_script(on_close);
+	CHECK_EQ(H.last_reason, TCP_CLOSED_TIMEOUT);
+	CHECK_EQ(H.refs_released, 3);
+	CHECK_EQ(H.double_releases, 0);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->refs_now, 0);
+
+	h_setup(&DEFAULT_CFG, 0);
+	run_script(on_close_acked);
+	CHECK_EQ(H.refs_released, 3);
+	CHECK_EQ(H.double_releases, 0);
+	CHECK_EQ(H.bad_releases, 0);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->refs_now, 0);
+	h_teardown();
+}
+
+/* Refusals: the caller keeps its memory (no release), counted; bad arguments are errors. */
+static void test_ref_refusals(void)
+{
+	static const struct step s[] = {HS_FULL(0), {END}};
+	struct tcp_config cfg = {.max_refs = 2, .snd_buf_bytes = 4096};
+	struct tcp_conn *c;
+
+	h_setup(&cfg, 0);
+	run_script(s);
+	c = H.conn;
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	CHECK_EQ(tcp_send_ref(c, NULL, 10, &REF_OWNER, NULL), -EINVAL);
+	CHECK_EQ(tcp_send_ref(c, ref_pattern, 0, &REF_OWNER, NULL), -EINVAL);
+	CHECK_EQ(tcp_send_ref(c, ref_pattern, 10, NULL, NULL), -EINVAL);
+	CHECK_EQ(send_ref_at(c, 0, 5000), -EAGAIN); /* over the send buffer */
+	CHECK_EQ(send_ref_at(c, 0, 100), 100);
+	CHECK_EQ(send_ref_at(c, 100, 100), 100);
+	CHECK_EQ(send_ref_at(c, 200, 100), -ENOBUFS); /* the table holds 2 */
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->refused_refs, 1);
+	tcp_close(c);
+	CHECK_EQ(send_ref_at(c, 200, 100), -ENOTCONN);
+	CHECK_EQ(H.refs_issued, 2);
+	CHECK_EQ(H.refs_released, 0);
+	h_teardown();
 }
 
 static void test_memory_per_connection(void)
@@ -893,6 +1136,16 @@ static void test_memory_per_connection(void)
 	       n, size - base, (double)(size - base) / n, tcp_conn_slot_bytes(), n,
 	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	CHECK((size - base) / n < 2048);
+	{
+		/* Zero-copy references are a per-core table, not per connection. */
+		struct tcp_config one = cfg, none = cfg;
+		one.max_conns = none.max_conns = 1;
+		one.max_refs = 2;
+		none.max_refs = 1;
+		printf("# zero-copy references: %zu bytes each, per core (default 16384 of them)\n",
+		       tcp_ctx_size(&one) - tcp_ctx_size(&none));
+		CHECK(tcp_ctx_size(&one) > tcp_ctx_size(&none));
+	}
 	/* One more is refused and counted (table full, no TIME_WAIT to take). */
 	seg.flags = F_SYN;
 	seg.src_addr[0] = 10;
@@ -951,6 +1204,11 @@ int main(void)
 	RUN(test_synack_retransmit_and_give_up);
 	RUN(test_bulk_transfer_with_loss_newreno);
 	RUN(test_bulk_transfer_with_loss_cubic);
+	RUN(test_ref_bulk_transfer_with_loss);
+	RUN(test_ref_retransmit_and_release);
+	RUN(test_ref_mixed_order);
+	RUN(test_ref_release_on_end);
+	RUN(test_ref_refusals);
 	RUN(test_memory_per_connection);
 	RUN(test_parse_rejects);
 	return tap_done();
