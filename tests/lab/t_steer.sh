@@ -38,7 +38,15 @@ insync() {
 	return 1
 }
 
-steering_on() { [ "$(stat "$LAB" workers.0.steering.on)" = True ] && [ "$(stat "$LAB" workers.1.steering.on)" = True ]; }
+steering_on() { # the first counters reach popd within a stats interval: wait up to 6 s
+	local i
+	for i in $(seq 20); do
+		[ "$(stat "$LAB" workers.0.steering.on)" = True ] &&
+			[ "$(stat "$LAB" workers.1.steering.on)" = True ] && return 0
+		sleep 0.3
+	done
+	return 1
+}
 check "auto turns flow steering on: 2 workers, 1 queue" steering_on
 check "worker 1 has no queue of its own" [ "$(stat "$LAB" workers.1.polling)" = False ]
 
