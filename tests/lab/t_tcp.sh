@@ -112,7 +112,7 @@ cookies0=$(stat "$LAB" tcp.syncookies_sent)
 client timeout 20 /usr/bin/python3 "$(dirname "$0")/dnstcp.py" "$vip" synflood 5 8000 >"$work/flood.txt" 2>&1 &
 flood=$!
 sleep 0.5
-out=$("$POP_LAB" exec "$LAB" client2 -- /usr/bin/python3 "$(dirname "$0")/dnstcp.py" "$vip" connects www.example.com 4 2>&1)
+out=$("$POP_LAB" exec "$LAB" client2 -- /usr/bin/python3 "$(dirname "$0")/dnstcp.py" "$vip" connects www.example.com 4 16 2>&1)
 wait $flood
 tries=$(sed -n 's/^tries \([0-9]*\) ok.*/\1/p' <<<"$out")
 good=$(sed -n 's/^tries [0-9]* ok \([0-9]*\)/\1/p' <<<"$out")
