@@ -6,106 +6,18 @@
  * few record sets, in a temporary directory). Each run is rolled back, so
  * every input meets the same zone.
  */
-#include "base.h"
-#include "env.h"
-#include "route53.h"
-#include "sock.h"
-#include "store.h"
-#include "tables.h"
-
-#include <errno.h>
-#include <ftw.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "fuzz_route53_harness.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct popd_env env;
-static struct ctl_server *server;
 static char zone_id[64];
-
-/* Run the handler, then undo it: the store never changes between inputs. */
-static int mutating(void *user, const struct ctl_command *cmd, struct ctl_call *call)
-{
-	struct popd_env *e = user;
-	int depth = store_depth(e->store);
-	int rc = store_begin(e->store);
-
-	if (rc < 0)
-		return ctl_call_fail(call, rc, "InternalFailure", "begin");
-	rc = cmd->handler(call);
-	store_rollback(e->store);
-	if (store_depth(e->store) != depth)
-		abort(); /* a handler left a transaction open */
-	return rc;
-}
-
-static int execute(const char *command, json_t *args, json_t **result)
-{
-	json_t *req = json_pack("{s:i, s:s, s:o}", "id", 1, "command", command, "args", args);
-	char *line = json_dumps(req, JSON_COMPACT), *response = NULL;
-	size_t len = 0;
-	int rc;
-
-	json_decref(req);
-	if (line == NULL)
-		return -ENOMEM;
-	rc = ctl_server_execute(server, NULL, line, strlen(line), &response, &len);
-	free(line);
-	if (rc < 0)
-		return rc;
-	if (response == NULL || len == 0 || response[len - 1] != '\n')
-		abort();
-	if (result != NULL)
-		*result = json_loadb(response, len, 0, NULL);
-	free(response);
-	return rc;
-}
-
-static char dir[] = "/tmp/pop-fuzz-route53.XXXXXX";
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-/* The store and tables live only as long as the fuzzer. */
-static void cleanup(void)
-{
-	ctl_server_destroy(server);
-	tables_live_close(env.live);
-	tables_root_close(env.root);
-	store_close(env.store);
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static void setup(void)
 {
-	struct ctl_server_config cfg = {
-	    .instance = "fuzz",
-	    .max_connections = 1,
-	    .max_request_bytes = 1u << 22,
-	    .idle_timeout_s = 1,
-	};
-	struct ctl_hooks hooks = {.user = &env};
-	char path[300], err[256];
 	json_t *r = NULL;
 
-	pop_log_set_level(POP_LOG_ERR);
-	if (mkdtemp(dir) == NULL)
-		abort();
-	snprintf(path, sizeof(path), "%s/tables", dir);
-	if (store_open(dir, &env.store, err, sizeof(err)) < 0 || env_init(&env) < 0 ||
-	    route53_init(&env) < 0 || tables_root_open(path, true, &env.root) < 0 ||
-	    tables_live_open(path, true, &env.live) < 0 || ctl_server_create(&cfg, &server) < 0 ||
-	    ctl_server_add_commands(server, route53_commands, route53_command_count) < 0)
-		abort();
-	env.server = server;
-	atexit(cleanup);
+	harness_setup();
 	/* The zone and its record sets are made for real (no hook yet)... */
-	ctl_server_set_hooks(server, &hooks);
 	if (execute("route53 create-hosted-zone",
 		    json_pack("{s:s, s:s}", "Name", "example.com", "CallerReference", "fuzz"),
 		    &r) != 0)
@@ -131,33 +43,19 @@ static void setup(void)
 		    json_pack("{s:s, s:o}", "HostedZoneId", zone_id, "ChangeBatch", r), NULL) != 0)
 		abort();
 	/* ...the inputs then run through the rolling-back hook. */
-	hooks.mutating = mutating;
-	ctl_server_set_hooks(server, &hooks);
+	harness_roll_back();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	json_t *batch, *args, *r = NULL;
-	int rc;
+	json_t *batch;
 
 	if (server == NULL)
 		setup();
 	batch = json_loadb((const char *)data, size, JSON_DECODE_ANY, NULL);
 	if (batch == NULL)
 		batch = json_stringn_nocheck((const char *)data, size);
-	args = json_pack("{s:s, s:o}", "HostedZoneId", zone_id, "ChangeBatch", batch);
-	if (args == NULL)
-		return 0;
-	rc = execute("route53 change-resource-record-sets", args, &r);
-	if (rc < 0 && rc != -ENOMEM)
-		abort();
-	/* An answer is a result or an error with a code and a message. */
-	if (r != NULL && !json_is_true(json_object_get(r, "ok"))) {
-		json_t *e = json_object_get(r, "error");
-		if (json_string_length(json_object_get(e, "code")) == 0 ||
-		    json_string_length(json_object_get(e, "message")) == 0)
-			abort();
-	}
-	json_decref(r);
+	execute_checked("route53 change-resource-record-sets",
+			json_pack("{s:s, s:o}", "HostedZoneId", zone_id, "ChangeBatch", batch));
 	return 0;
 }
