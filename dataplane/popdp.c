@@ -990,7 +990,7 @@ int main(int argc, char **argv)
 		/* The rings' frames come from the pool too (auto may not steer in the end). */
 		opt.nb_mbufs += steer_mbufs(n_workers);
 	}
-	pool = eal_mbuf_pool_create((uint16_t)n_workers, opt.nb_mbufs);
+	pool = eal_mbuf_pool_create(opt.port_id, (uint16_t)n_workers, opt.nb_mbufs);
 	if (pool == NULL) {
 		rte_eal_cleanup();
 		return 1;
@@ -1082,19 +1082,6 @@ int main(int argc, char **argv)
 	i = 0;
 	RTE_LCORE_FOREACH_WORKER(lcore)
 	workers[i++].lcore_id = lcore;
-	/*
-	 * Not automatic on net_af_xdp: there, the TX queue owner sending what
-	 * the other workers give it was seen to stop the socket's TX ring under
-	 * a bulk transfer (cause not found yet). --flow-steering on forces it.
-	 */
-	if (opt.flow_steering == FLOW_STEERING_AUTO && port.nb_queues < n_workers &&
-	    pf.ifindex != 0) {
-		POPDP_LOG(NOTICE,
-			  "flow steering is not automatic on net_af_xdp: %u of %u "
-			  "workers receive (--flow-steering on to force it)",
-			  (unsigned)port.nb_queues, n_workers);
-		opt.flow_steering = FLOW_STEERING_OFF;
-	}
 	if (n_workers > 1 &&
 	    (opt.flow_steering == FLOW_STEERING_ON ||
 	     (opt.flow_steering == FLOW_STEERING_AUTO && port.nb_queues < n_workers))) {

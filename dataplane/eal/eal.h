@@ -53,10 +53,37 @@ struct eal_port {
 };
 
 /**
- * Create the packet-buffer pool sized for @p nb_queues queue pairs.
+ * Create the packet-buffer pool for port @p port_id sized for @p nb_queues
+ * queue pairs.
+ *
+ * On net_af_xdp the pool is the socket's UMEM: DPDK 22.11's PMD registers
+ * populated_size x object size bytes from the pool's first object, so the
+ * objects must lie back to back in one chunk. The default pool does not
+ * guarantee that (with 4 KiB pages each 2,368-byte object takes a page of
+ * its own, so the UMEM covers 58 % of the pool and a frame in an mbuf past
+ * it is an invalid TX descriptor, which stops the kernel's TX ring for
+ * good). There the objects are exactly EAL_MBUF_TILE bytes, no channel
+ * spreading, so they tile any page size without a gap or a straddle, and
+ * the layout is checked: one chunk, objects at a constant stride.
  * @return the pool or NULL (logged). Main thread, once.
  */
-struct rte_mempool *eal_mbuf_pool_create(uint16_t nb_queues, unsigned nb_mbufs);
+struct rte_mempool *eal_mbuf_pool_create(uint16_t port_id, uint16_t nb_queues, unsigned nb_mbufs);
+
+/**
+ * A pool of @p nb_mbufs named @p name: DPDK's default layout, or @p tiled
+ * (EAL_MBUF_TILE-byte objects back to back, checked). eal_mbuf_pool_create()'s
+ * worker. @return the pool or NULL (logged).
+ */
+struct rte_mempool *eal_mbuf_pool_new(const char *name, unsigned nb_mbufs, bool tiled);
+
+/** The size of one pool object (header, mbuf, headroom and data) on net_af_xdp ports. */
+#define EAL_MBUF_TILE 4096u
+
+/**
+ * Check that @p mp's objects lie back to back in one chunk from its first
+ * object (what net_af_xdp's UMEM needs). @return 0 or -EINVAL (logged).
+ */
+int eal_mbuf_pool_check_tiled(const struct rte_mempool *mp);
 
 /**
  * Configure and start port @p port_id with up to @p want_queues queue pairs

@@ -5,8 +5,11 @@
 
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_pool_ops.h>
+#include <rte_memzone.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #define EAL_LOG(level, ...) POP_LOG("eal", level, __VA_ARGS__)
@@ -15,19 +18,149 @@
 #define MBUF_CACHE	    256
 #define EAL_RSS_KEY_MAX	    64
 
-struct rte_mempool *eal_mbuf_pool_create(uint16_t nb_queues, unsigned nb_mbufs)
+struct obj_walk {
+	uintptr_t first, expect;
+	size_t stride;
+	unsigned n, out_of_place;
+};
+
+static void obj_walk_cb(struct rte_mempool *mp, void *opaque, void *obj, unsigned idx)
+{
+	struct obj_walk *w = opaque;
+	uintptr_t at = (uintptr_t)obj - mp->header_size;
+
+	(void)idx;
+	if (w->n == 0)
+		w->first = at;
+	else if (at != w->first + (uintptr_t)w->n * w->stride)
+		w->out_of_place++;
+	w->n++;
+}
+
+int eal_mbuf_pool_check_tiled(const struct rte_mempool *mp)
+{
+	struct obj_walk w = {.stride = (size_t)mp->header_size + mp->elt_size + mp->trailer_size};
+
+	if (mp->nb_mem_chunks != 1) {
+		EAL_LOG(ERR,
+			"pool %s: %u memory chunks; net_af_xdp needs one (reserve "
+			"more contiguous hugepages, or run with --no-huge)",
+			mp->name, mp->nb_mem_chunks);
+		return -EINVAL;
+	}
+	(void)rte_mempool_obj_iter((struct rte_mempool *)(uintptr_t)mp, obj_walk_cb, &w);
+	if (w.n != 0 && w.first != (uintptr_t)STAILQ_FIRST(&mp->mem_list)->addr) {
+		EAL_LOG(ERR,
+			"pool %s: the first object is %zu bytes into its chunk; net_af_xdp's "
+			"UMEM would miss the end of the last",
+			mp->name, (size_t)(w.first - (uintptr_t)STAILQ_FIRST(&mp->mem_list)->addr));
+		return -EINVAL;
+	}
+	if (w.n != mp->populated_size || w.out_of_place != 0) {
+		EAL_LOG(ERR,
+			"pool %s: %u of %u objects off a %zu-byte stride; net_af_xdp's "
+			"UMEM would not cover them",
+			mp->name, w.out_of_place, w.n, w.stride);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void tiled_pool_free_mz(struct rte_mempool_memhdr *memhdr, void *opaque)
+{
+	(void)memhdr;
+	rte_memzone_free(opaque);
+}
+
+/*
+ * header + mbuf + data room = EAL_MBUF_TILE exactly, no spread padding, and
+ * the first object at the start of one page-aligned zone: the objects then
+ * tile every page without crossing one, and the PMD's UMEM (from the
+ * chunk's page, populated_size objects long) covers each of them.
+ */
+static struct rte_mempool *tiled_pool_new(const char *name, unsigned nb_mbufs)
+{
+	struct rte_pktmbuf_pool_private priv = {
+	    .mbuf_data_room_size =
+		(uint16_t)(EAL_MBUF_TILE - RTE_CACHE_LINE_SIZE - sizeof(struct rte_mbuf)),
+	    .mbuf_priv_size = 0,
+	    .flags = 0,
+	};
+	size_t len = (size_t)nb_mbufs * EAL_MBUF_TILE;
+	const struct rte_memzone *mz;
+	struct rte_mempool *mp;
+	char mz_name[RTE_MEMZONE_NAMESIZE];
+	int rc;
+
+	mp = rte_mempool_create_empty(
+	    name, nb_mbufs, sizeof(struct rte_mbuf) + priv.mbuf_data_room_size, MBUF_CACHE,
+	    sizeof(priv), (int)rte_socket_id(), RTE_MEMPOOL_F_NO_SPREAD);
+	if (mp == NULL)
+		return NULL;
+	rc = rte_mempool_set_ops_byname(mp, rte_mbuf_best_mempool_ops(), NULL);
+	if (rc != 0 || (size_t)mp->header_size + mp->elt_size + mp->trailer_size != EAL_MBUF_TILE) {
+		EAL_LOG(ERR, "pool %s: objects of %u bytes, not %u", name,
+			mp->header_size + mp->elt_size + mp->trailer_size, EAL_MBUF_TILE);
+		rte_mempool_free(mp);
+		rte_errno = rc != 0 ? -rc : EINVAL;
+		return NULL;
+	}
+	rte_pktmbuf_pool_init(mp, &priv);
+	snprintf(mz_name, sizeof(mz_name), "%s_umem", name);
+	mz = rte_memzone_reserve_aligned(mz_name, len, (int)rte_socket_id(), 0, EAL_MBUF_TILE);
+	if (mz == NULL) {
+		rte_mempool_free(mp);
+		return NULL;
+	}
+	rc = rte_mempool_populate_iova(mp, mz->addr, mz->iova, len, tiled_pool_free_mz,
+				       (void *)(uintptr_t)mz);
+	if (rc < 0 || (unsigned)rc != nb_mbufs) {
+		if (rc < 0)
+			rte_memzone_free(mz);
+		rte_mempool_free(mp);
+		rte_errno = rc < 0 ? -rc : ENOMEM;
+		return NULL;
+	}
+	rte_mempool_obj_iter(mp, rte_pktmbuf_init, NULL);
+	if (eal_mbuf_pool_check_tiled(mp) != 0) {
+		rte_mempool_free(mp);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	return mp;
+}
+
+struct rte_mempool *eal_mbuf_pool_new(const char *name, unsigned nb_mbufs, bool tiled)
 {
 	struct rte_mempool *mp;
+
+	if (!tiled) {
+		mp = rte_pktmbuf_pool_create(name, nb_mbufs, MBUF_CACHE, 0,
+					     RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	} else {
+		mp = tiled_pool_new(name, nb_mbufs);
+	}
+	if (mp == NULL)
+		EAL_LOG(ERR, "cannot create a pool of %u mbufs: %s", nb_mbufs,
+			rte_strerror(rte_errno));
+	else
+		EAL_LOG(INFO, "pool of %u mbufs, %u bytes each%s", nb_mbufs,
+			mp->header_size + mp->elt_size + mp->trailer_size,
+			tiled ? ", tiled for net_af_xdp's UMEM" : "");
+	return mp;
+}
+
+struct rte_mempool *eal_mbuf_pool_create(uint16_t port_id, uint16_t nb_queues, unsigned nb_mbufs)
+{
+	struct rte_eth_dev_info info;
+	bool tiled;
 
 	/* Every queue's rings full plus in-flight bursts and per-lcore caches. */
 	if (nb_mbufs < (unsigned)nb_queues * (RX_DESC + TX_DESC) + 4096)
 		nb_mbufs = (unsigned)nb_queues * (RX_DESC + TX_DESC) + 4096;
-	mp = rte_pktmbuf_pool_create("pop_mbufs", nb_mbufs, MBUF_CACHE, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
-	if (mp == NULL)
-		EAL_LOG(ERR, "cannot create a pool of %u mbufs: %s", nb_mbufs,
-			rte_strerror(rte_errno));
-	return mp;
+	tiled = rte_eth_dev_info_get(port_id, &info) == 0 && info.driver_name != NULL &&
+		strcmp(info.driver_name, "net_af_xdp") == 0;
+	return eal_mbuf_pool_new("pop_mbufs", nb_mbufs, tiled);
 }
 
 int eal_port_open(struct eal_port *port, uint16_t port_id, uint16_t want_queues,
