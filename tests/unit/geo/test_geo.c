@@ -7,6 +7,7 @@
  * libmaxmind-db-writer-perl (MaxMind::DB::Writer::Tree).
  */
 #include "env.h"
+#include "popd_harness.h"
 #include "geo.h"
 #include "geo_ctl.h"
 #include "sock.h"
@@ -23,11 +24,11 @@
 #include <string.h>
 #include <unistd.h>
 
-static struct popd_env env;
-static struct ctl_server *srv;
-static char dir[] = "/tmp/pop-geo-test.XXXXXX";
-static char tables_dir[256], db_v6[300], db_v4[300], db_asn[300], db_junk[300];
-static json_t *last; /* the last response */
+static const struct harness_module modules[] = {
+    {geo_init, geo_commands, &geo_command_count},
+};
+static struct harness h = {.modules = modules, .n_modules = 1, .max_request_bytes = 16u << 20};
+static char db_v6[300], db_v4[300], db_asn[300], db_junk[300];
 static bool have_writer;
 
 /*
@@ -75,61 +76,6 @@ static const char writer_script[] =
     "$ta->insert_network('198.18.0.0/15', {autonomous_system_number => 64500});\n"
     "out($ta, 'asn.mmdb');\n";
 
-/* What popd's txn module does around a mutating command, minus publishing. */
-static int mutating(void *user, const struct ctl_command *cmd, struct ctl_call *call)
-{
-	struct popd_env *e = user;
-	int rc = store_begin(e->store);
-
-	if (rc < 0)
-		return ctl_call_fail(call, rc, "InternalFailure", "begin: %d", rc);
-	rc = cmd->handler(call);
-	if (rc == 0) {
-		rc = store_commit(e->store);
-		if (rc < 0)
-			return ctl_call_fail(call, rc, "InternalFailure", "commit: %d", rc);
-	} else {
-		store_rollback(e->store);
-	}
-	return rc;
-}
-
-/* popd's start: store, env, module, tables, server. */
-static void start(void)
-{
-	struct ctl_server_config cfg = {
-	    .instance = "test",
-	    .socket_path = NULL,
-	    .max_connections = 4,
-	    .max_request_bytes = 16u * 1024 * 1024,
-	    .idle_timeout_s = 60,
-	};
-	struct ctl_hooks hooks = {.user = &env, .mutating = mutating};
-	char err[256] = "";
-
-	memset(&env, 0, sizeof(env));
-	if (store_open(dir, &env.store, err, sizeof(err)) < 0 || env_init(&env) < 0 ||
-	    geo_init(&env) < 0 || tables_root_open(tables_dir, true, &env.root) < 0 ||
-	    tables_live_open(tables_dir, true, &env.live) < 0 ||
-	    ctl_server_create(&cfg, &srv) < 0) {
-		fprintf(stderr, "start failed: %s\n", err);
-		exit(1);
-	}
-	env.server = srv;
-	ctl_server_set_hooks(srv, &hooks);
-	if (ctl_server_add_commands(srv, geo_commands, geo_command_count) < 0)
-		exit(1);
-}
-
-static void stop(void)
-{
-	ctl_server_destroy(srv);
-	tables_live_close(env.live);
-	tables_root_close(env.root);
-	store_close(env.store);
-	srv = NULL;
-}
-
 static void write_file(const char *path, const void *data, size_t len)
 {
 	FILE *f = fopen(path, "wb");
@@ -145,90 +91,31 @@ static void setup(void)
 	char script[300], cmd[700];
 	uint8_t junk[4096];
 
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		exit(1);
-	}
-	snprintf(tables_dir, sizeof(tables_dir), "%s/tables", dir);
-	snprintf(db_v6, sizeof(db_v6), "%s/city6.mmdb", dir);
-	snprintf(db_v4, sizeof(db_v4), "%s/city4.mmdb", dir);
-	snprintf(db_asn, sizeof(db_asn), "%s/asn.mmdb", dir);
-	snprintf(db_junk, sizeof(db_junk), "%s/junk.mmdb", dir);
-	snprintf(script, sizeof(script), "%s/write.pl", dir);
+	harness_mkdtemp(&h, "geo-test");
+	snprintf(db_v6, sizeof(db_v6), "%s/city6.mmdb", h.dir);
+	snprintf(db_v4, sizeof(db_v4), "%s/city4.mmdb", h.dir);
+	snprintf(db_asn, sizeof(db_asn), "%s/asn.mmdb", h.dir);
+	snprintf(db_junk, sizeof(db_junk), "%s/junk.mmdb", h.dir);
+	snprintf(script, sizeof(script), "%s/write.pl", h.dir);
 	write_file(script, writer_script, sizeof(writer_script) - 1);
 	for (size_t i = 0; i < sizeof(junk); i++)
 		junk[i] = (uint8_t)(i * 7 + 3);
 	write_file(db_junk, junk, sizeof(junk));
-	snprintf(cmd, sizeof(cmd), "perl '%s' '%s' 2>&1", script, dir);
+	snprintf(cmd, sizeof(cmd), "perl '%s' '%s' 2>&1", script, h.dir);
 	have_writer = system(cmd) == 0 && access(db_v6, R_OK) == 0;
-	start();
+	harness_start(&h);
 }
 
-static void teardown(void)
-{
-	char cmd[300];
-
-	json_decref(last);
-	stop();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
-}
-
-/* Run a request line as it is; the result object, or NULL after an error. */
-static json_t *run_line(const char *line, size_t len)
-{
-	char *resp = NULL;
-	size_t resp_len;
-
-	json_decref(last);
-	last = NULL;
-	if (ctl_server_execute(srv, NULL, line, len, &resp, &resp_len) < 0)
-		return NULL;
-	last = json_loads(resp, 0, NULL);
-	free(resp);
-	if (!json_is_true(json_object_get(last, "ok")))
-		return NULL;
-	return json_object_get(last, "result");
-}
-
-/* Run a command with args given as JSON text in which ' stands for ". */
-static json_t *run(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static json_t *run(const char *command, const char *fmt, ...)
-{
-	static char args[1 << 16];
-	json_t *req, *result;
-	char *line;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	for (char *p = args; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	req = json_pack("{s:i, s:s, s:o}", "id", 1, "command", command, "args",
-			json_loads(args, 0, NULL));
-	if (req == NULL) {
-		printf("# bad test args: %s\n", args);
-		return NULL;
-	}
-	line = json_dumps(req, JSON_COMPACT);
-	json_decref(req);
-	result = run_line(line, strlen(line));
-	free(line);
-	return result;
-}
+#define run(...) harness_run(&h, __VA_ARGS__)
 
 static const char *err_code(void)
 {
-	return json_string_value(json_object_get(json_object_get(last, "error"), "code"));
+	return harness_error_code(&h);
 }
 
 static const char *err_message(void)
 {
-	return json_string_value(json_object_get(json_object_get(last, "error"), "message"));
+	return json_string_value(json_object_get(json_object_get(h.last, "error"), "message"));
 }
 
 /* The error has this code and its message holds each of the NULL-terminated parts. */
@@ -274,7 +161,7 @@ static long long int_at(const json_t *obj, const char *path)
 
 static void publish(void)
 {
-	CHECK_EQ(txn_publish(&env, 1u << TABLES_KIND_GEO), 0);
+	CHECK_EQ(txn_publish(&h.env, 1u << TABLES_KIND_GEO), 0);
 }
 
 /* What `geo lookup` and geo_lookup() should say about one address. */
@@ -351,7 +238,7 @@ static void check_lookups(const struct expect *e, size_t n, const struct tables_
 			  : (same(str_at(r, "Coordinates.Latitude"), lat) &&
 			     same(str_at(r, "Coordinates.Longitude"), lon)));
 		if (!ok) {
-			char *dump = json_dumps(last, JSON_COMPACT);
+			char *dump = json_dumps(h.last, JSON_COMPACT);
 			printf("#   %s: %s\n", e[i].address, dump != NULL ? dump : "?");
 			free(dump);
 		}
@@ -374,13 +261,13 @@ static void check_lookups(const struct expect *e, size_t n, const struct tables_
 	}
 }
 
-/* The geo table popd published last, mapped and checked as popdp maps it. */
+/* The geo table popd published h.last, mapped and checked as popdp maps it. */
 static struct tables_snapshot *map_published(void)
 {
 	struct tables_snapshot *s = NULL;
-	uint64_t gen = tables_root_published(env.root, TABLES_KIND_GEO);
+	uint64_t gen = tables_root_published(h.env.root, TABLES_KIND_GEO);
 
-	if (gen == 0 || tables_snapshot_map(tables_dir, TABLES_KIND_GEO, gen, &s) < 0)
+	if (gen == 0 || tables_snapshot_map(h.tables_dir, TABLES_KIND_GEO, gen, &s) < 0)
 		return NULL;
 	if (geo_table_check(s) == NULL) {
 		tables_snapshot_unmap(s);
@@ -422,7 +309,7 @@ static void test_load_errors(void)
 {
 	char missing[320];
 
-	snprintf(missing, sizeof(missing), "%s/absent.mmdb", dir);
+	snprintf(missing, sizeof(missing), "%s/absent.mmdb", h.dir);
 	CHECK(run("geo load-database", "{'Path': '%s'}", missing) == NULL);
 	CHECK(error_has("InvalidParameterValue", missing, "No such file or directory",
 			"the geo database was not changed", NULL));
@@ -596,8 +483,8 @@ static void test_restart(void)
 
 	if (!have_writer)
 		TAP_SKIP("no MaxMind DB writer");
-	stop();
-	start();
+	harness_stop(&h);
+	harness_start(&h);
 	publish();
 	r = run("geo get-status", "{}");
 	/* /run still holds the table of this load: the file is not read again. */
@@ -609,8 +496,8 @@ static void test_restart(void)
 	tables_snapshot_unmap(s);
 
 	/* After a reboot /run is empty: the file is read again. */
-	gen = tables_root_published(env.root, TABLES_KIND_GEO);
-	snprintf(published_file, sizeof(published_file), "%s/geo.%016llx", tables_dir,
+	gen = tables_root_published(h.env.root, TABLES_KIND_GEO);
+	snprintf(published_file, sizeof(published_file), "%s/geo.%016llx", h.tables_dir,
 		 (unsigned long long)gen);
 	CHECK_EQ(unlink(published_file), 0);
 	publish();
@@ -619,8 +506,8 @@ static void test_restart(void)
 	check_lookups(with_regions, sizeof(with_regions) / sizeof(with_regions[0]), NULL);
 
 	/* ... and when the file is gone too, popd still publishes: latency only, error shown. */
-	gen = tables_root_published(env.root, TABLES_KIND_GEO);
-	snprintf(published_file, sizeof(published_file), "%s/geo.%016llx", tables_dir,
+	gen = tables_root_published(h.env.root, TABLES_KIND_GEO);
+	snprintf(published_file, sizeof(published_file), "%s/geo.%016llx", h.tables_dir,
 		 (unsigned long long)gen);
 	CHECK_EQ(unlink(published_file), 0);
 	CHECK_EQ(rename(db_v6, db_junk), 0);
@@ -666,14 +553,14 @@ static void test_ipv4_database(void)
 
 static void test_help(void)
 {
-	const struct ctl_command *c = ctl_server_lookup(srv, "geo load-database");
+	const struct ctl_command *c = ctl_server_lookup(h.srv, "geo load-database");
 
 	CHECK(c != NULL && (c->flags & CTL_CMD_MUTATES));
-	c = ctl_server_lookup(srv, "geo put-latency-prefixes");
+	c = ctl_server_lookup(h.srv, "geo put-latency-prefixes");
 	CHECK(c != NULL && (c->flags & CTL_CMD_MUTATES));
-	c = ctl_server_lookup(srv, "geo lookup");
+	c = ctl_server_lookup(h.srv, "geo lookup");
 	CHECK(c != NULL && !(c->flags & CTL_CMD_MUTATES));
-	CHECK(ctl_server_lookup(srv, "geo get-status") != NULL);
+	CHECK(ctl_server_lookup(h.srv, "geo get-status") != NULL);
 	CHECK_EQ(geo_command_count, 5);
 }
 
@@ -689,6 +576,6 @@ int main(void)
 	RUN(test_restart);
 	RUN(test_ipv4_database);
 	RUN(test_help);
-	teardown();
+	harness_remove(&h);
 	return tap_done();
 }

@@ -8,6 +8,7 @@
  */
 #include "arc.h"
 #include "env.h"
+#include "popd_harness.h"
 #include "route53.h"
 #include "sock.h"
 #include "store.h"
@@ -19,108 +20,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct popd_env env;
-static struct ctl_server *srv;
-static char dir[] = "/tmp/pop-health-test.XXXXXX";
-static json_t *last;
+static const struct harness_module modules[] = {
+    {route53_init, route53_commands, &route53_command_count},
+    {arc_init, arc_commands, &arc_command_count},
+};
+static struct harness h = {.modules = modules, .n_modules = 2, .notify_commit = true};
 
-static int mutating(void *user, const struct ctl_command *cmd, struct ctl_call *call)
-{
-	struct popd_env *e = user;
-	int rc = store_begin(e->store);
-
-	if (rc < 0)
-		return ctl_call_fail(call, rc, "InternalFailure", "begin: %d", rc);
-	rc = cmd->handler(call);
-	if (rc == 0) {
-		rc = store_commit(e->store);
-		if (rc < 0)
-			return ctl_call_fail(call, rc, "InternalFailure", "commit: %d", rc);
-		env_committed(e);
-	} else {
-		store_rollback(e->store);
-	}
-	return rc;
-}
-
-static void setup(void)
-{
-	struct ctl_server_config cfg = {.instance = "test",
-					.max_connections = 4,
-					.max_request_bytes = 1 << 20,
-					.idle_timeout_s = 60};
-	struct ctl_hooks hooks = {.user = &env, .mutating = mutating};
-	char err[256], tables_dir[300];
-
-	if (mkdtemp(dir) == NULL)
-		exit(1);
-	snprintf(tables_dir, sizeof(tables_dir), "%s/tables", dir);
-	if (store_open(dir, &env.store, err, sizeof(err)) < 0 || env_init(&env) < 0 ||
-	    route53_init(&env) < 0 || arc_init(&env) < 0 ||
-	    tables_root_open(tables_dir, true, &env.root) < 0 ||
-	    tables_live_open(tables_dir, true, &env.live) < 0 ||
-	    ctl_server_create(&cfg, &srv) < 0 ||
-	    ctl_server_add_commands(srv, route53_commands, route53_command_count) < 0 ||
-	    ctl_server_add_commands(srv, arc_commands, arc_command_count) < 0) {
-		fprintf(stderr, "setup failed: %s\n", err);
-		exit(1);
-	}
-	env.server = srv;
-	ctl_server_set_hooks(srv, &hooks);
-}
-
-static void teardown(void)
-{
-	char cmd[300];
-
-	json_decref(last);
-	ctl_server_destroy(srv);
-	tables_live_close(env.live);
-	tables_root_close(env.root);
-	store_close(env.store);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
-}
-
-/* Run a command with args as JSON text in which ' stands for "; the result or NULL. */
-static json_t *run(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static json_t *run(const char *command, const char *fmt, ...)
-{
-	static char args[1 << 16];
-	char *line, *resp = NULL;
-	size_t len;
-	json_t *req;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	for (char *p = args; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	req = json_pack("{s:s, s:o}", "command", command, "args", json_loads(args, 0, NULL));
-	if (req == NULL) {
-		printf("# bad test args: %s\n", args);
-		return NULL;
-	}
-	line = json_dumps(req, JSON_COMPACT);
-	json_decref(req);
-	json_decref(last);
-	last = NULL;
-	if (ctl_server_execute(srv, NULL, line, strlen(line), &resp, &len) >= 0)
-		last = json_loads(resp, 0, NULL);
-	free(resp);
-	free(line);
-	if (!json_is_true(json_object_get(last, "ok")))
-		return NULL;
-	return json_object_get(last, "result");
-}
+#define run(...) harness_run(&h, __VA_ARGS__)
 
 static const char *error_code(void)
 {
-	return json_string_value(json_object_get(json_object_get(last, "error"), "code"));
+	return harness_error_code(&h);
 }
 
 static bool failed_with(json_t *result, const char *code)
@@ -130,7 +40,7 @@ static bool failed_with(json_t *result, const char *code)
 		return false;
 	}
 	if (error_code() == NULL || strcmp(error_code(), code) != 0) {
-		char *dump = json_dumps(last, JSON_COMPACT);
+		char *dump = json_dumps(h.last, JSON_COMPACT);
 		printf("#   wanted %s, got %s\n", code, dump ? dump : "?");
 		free(dump);
 		return false;
@@ -322,7 +232,7 @@ static uint32_t control_slot_of(const char *arn)
 	sqlite3_stmt *q;
 	uint32_t slot = TABLES_LIVE_NONE;
 
-	sqlite3_prepare_v2(store_db(env.store), "SELECT slot FROM arc_controls WHERE arn = ?", -1,
+	sqlite3_prepare_v2(store_db(h.env.store), "SELECT slot FROM arc_controls WHERE arn = ?", -1,
 			   &q, NULL);
 	sqlite3_bind_text(q, 1, arn, -1, SQLITE_STATIC);
 	if (sqlite3_step(q) == SQLITE_ROW)
@@ -352,7 +262,7 @@ static void test_routing_controls(void)
 			  "ResourceNotFoundException"));
 	CHECK(run("arc update-routing-control-state",
 		  "{'RoutingControlArn': '%s', 'RoutingControlState': 'On'}", rc1) != NULL);
-	CHECK_EQ(tables_live_get(env.live, TABLES_LIVE_ROUTING_CONTROL, control_slot_of(rc1)), 1);
+	CHECK_EQ(tables_live_get(h.env.live, TABLES_LIVE_ROUTING_CONTROL, control_slot_of(rc1)), 1);
 	CHECK(run("arc create-safety-rule",
 		  "{'AssertionRule': {'ControlPanelArn': '%s', 'Name': 'one-on', "
 		  "'AssertedControls': ['%s', '%s'], 'RuleConfig': {'Type': 'ATLEAST', "
@@ -361,7 +271,7 @@ static void test_routing_controls(void)
 	CHECK(failed_with(run("arc update-routing-control-state",
 			      "{'RoutingControlArn': '%s', 'RoutingControlState': 'Off'}", rc1),
 			  "ConflictException"));
-	CHECK_EQ(tables_live_get(env.live, TABLES_LIVE_ROUTING_CONTROL, control_slot_of(rc1)), 1);
+	CHECK_EQ(tables_live_get(h.env.live, TABLES_LIVE_ROUTING_CONTROL, control_slot_of(rc1)), 1);
 	r = run("arc get-routing-control-state", "{'RoutingControlArn': '%s'}", rc1);
 	CHECK(r != NULL && strcmp(str(r, "RoutingControlState"), "On") == 0);
 	/* A gating rule: two may change only while one is on. */
@@ -386,8 +296,9 @@ static void test_routing_controls(void)
 		  rc1) != NULL);
 	CHECK(failed_with(run("arc delete-routing-control", "{'RoutingControlArn': '%s'}", rc1),
 			  "ConflictException"));
-	CHECK(strstr(json_string_value(json_object_get(json_object_get(last, "error"), "message")),
-		     "RECOVERY_CONTROL") != NULL);
+	CHECK(
+	    strstr(json_string_value(json_object_get(json_object_get(h.last, "error"), "message")),
+		   "RECOVERY_CONTROL") != NULL);
 	CHECK(failed_with(run("arc delete-control-panel", "{'ControlPanelArn': '%s'}", panel),
 			  "ConflictException"));
 }
@@ -417,9 +328,9 @@ static void test_zonal_shift(void)
 		  "{'Name': 'az2', 'Prefixes': ['198.18.0.0/15']}]}") != NULL);
 	/* The compiler gives a.example.com the longest prefix's zone. */
 	tb = tables_builder_new(TABLES_KIND_ZONES);
-	CHECK(route53_compile_zones(&env, tb) == 0);
+	CHECK(route53_compile_zones(&h.env, tb) == 0);
 	tables_builder_free(tb);
-	sqlite3_prepare_v2(store_db(env.store),
+	sqlite3_prepare_v2(store_db(h.env.store),
 			   "SELECT slot FROM zonal_slots WHERE zone_id = ? AND az = 'az1'", -1, &q,
 			   NULL);
 	sqlite3_bind_text(q, 1, zone, -1, SQLITE_STATIC);
@@ -447,7 +358,7 @@ static void test_zonal_shift(void)
 		zone);
 	CHECK(r != NULL && strcmp(str(r, "status"), "ACTIVE") == 0);
 	snprintf(shift, sizeof(shift), "%s", str(r, "zonalShiftId"));
-	CHECK_EQ(tables_live_get(env.live, TABLES_LIVE_ZONAL_SHIFT, slot), 1);
+	CHECK_EQ(tables_live_get(h.env.live, TABLES_LIVE_ZONAL_SHIFT, slot), 1);
 	CHECK(failed_with(run("arc start-zonal-shift",
 			      "{'resourceIdentifier': '/hostedzone/%s', 'awayFrom': 'az2', "
 			      "'expiresIn': '1h', 'comment': ''}",
@@ -459,7 +370,7 @@ static void test_zonal_shift(void)
 	CHECK(r != NULL && strcmp(str(r, "comment"), "longer") == 0);
 	r = run("arc cancel-zonal-shift", "{'zonalShiftId': '%s'}", shift);
 	CHECK(r != NULL && strcmp(str(r, "status"), "CANCELED") == 0);
-	CHECK_EQ(tables_live_get(env.live, TABLES_LIVE_ZONAL_SHIFT, slot), 0);
+	CHECK_EQ(tables_live_get(h.env.live, TABLES_LIVE_ZONAL_SHIFT, slot), 0);
 	CHECK(failed_with(run("arc cancel-zonal-shift", "{'zonalShiftId': '%s'}", shift),
 			  "ConflictException"));
 	r = run("arc list-zonal-shifts", "{'status': 'CANCELED'}");
@@ -489,20 +400,20 @@ static void test_expiry(void)
 		str(run("route53 list-hosted-zones", "{}"), "HostedZones.0.Id"));
 	CHECK(r != NULL);
 	snprintf(shift, sizeof(shift), "%s", str(r, "zonalShiftId"));
-	sqlite3_prepare_v2(store_db(env.store), "SELECT slot FROM zonal_slots WHERE az = 'az2'", -1,
-			   &q, NULL);
+	sqlite3_prepare_v2(store_db(h.env.store), "SELECT slot FROM zonal_slots WHERE az = 'az2'",
+			   -1, &q, NULL);
 	if (sqlite3_step(q) == SQLITE_ROW)
 		slot = (uint32_t)sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
-	CHECK_EQ(tables_live_get(env.live, TABLES_LIVE_ZONAL_SHIFT, slot), 1);
+	CHECK_EQ(tables_live_get(h.env.live, TABLES_LIVE_ZONAL_SHIFT, slot), 1);
 	fake_now_ms += 30 * 60 * 1000 - 1;
-	arc_tick(&env);
-	CHECK_EQ(tables_live_get(env.live, TABLES_LIVE_ZONAL_SHIFT, slot), 1);
+	arc_tick(&h.env);
+	CHECK_EQ(tables_live_get(h.env.live, TABLES_LIVE_ZONAL_SHIFT, slot), 1);
 	r = run("arc get-zonal-shift", "{'zonalShiftId': '%s'}", shift);
 	CHECK(r != NULL && strcmp(str(r, "status"), "ACTIVE") == 0);
 	fake_now_ms += 1;
-	arc_tick(&env);
-	CHECK_EQ(tables_live_get(env.live, TABLES_LIVE_ZONAL_SHIFT, slot), 0);
+	arc_tick(&h.env);
+	CHECK_EQ(tables_live_get(h.env.live, TABLES_LIVE_ZONAL_SHIFT, slot), 0);
 	r = run("arc get-zonal-shift", "{'zonalShiftId': '%s'}", shift);
 	CHECK(r != NULL && strcmp(str(r, "status"), "EXPIRED") == 0);
 	CHECK(failed_with(
@@ -513,7 +424,8 @@ static void test_expiry(void)
 
 int main(void)
 {
-	setup();
+	harness_mkdtemp(&h, "health-test");
+	harness_start(&h);
 	RUN(test_create);
 	RUN(test_invalid);
 	RUN(test_calculated_and_delete);
@@ -521,6 +433,6 @@ int main(void)
 	RUN(test_routing_controls);
 	RUN(test_zonal_shift);
 	RUN(test_expiry);
-	teardown();
+	harness_remove(&h);
 	return tap_done();
 }

@@ -8,6 +8,7 @@
  */
 #include "base.h"
 #include "env.h"
+#include "popd_harness.h"
 #include "prefilter.h"
 #include "prefilter_ctl.h"
 #include "sock.h"
@@ -21,93 +22,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct popd_env env;
-static struct ctl_server *srv;
-static char dir[] = "/tmp/pop-prefilter-ctl.XXXXXX";
-static char tables_dir[256];
-static json_t *last;
+static const struct harness_module modules[] = {
+    {prefilter_init, prefilter_commands, &prefilter_command_count},
+};
+static struct harness h = {.modules = modules, .n_modules = 1};
 
-static int mutating(void *user, const struct ctl_command *cmd, struct ctl_call *call)
-{
-	struct popd_env *e = user;
-	int rc = store_begin(e->store);
-
-	if (rc < 0)
-		return ctl_call_fail(call, rc, "InternalFailure", "begin: %d", rc);
-	rc = cmd->handler(call);
-	if (rc == 0) {
-		rc = store_commit(e->store);
-		if (rc < 0)
-			return ctl_call_fail(call, rc, "InternalFailure", "commit: %d", rc);
-	} else {
-		store_rollback(e->store);
-	}
-	return rc;
-}
-
-static void start(void)
-{
-	struct ctl_server_config cfg = {.instance = "test",
-					.max_connections = 4,
-					.max_request_bytes = 1u << 20,
-					.idle_timeout_s = 60};
-	struct ctl_hooks hooks = {.user = &env, .mutating = mutating};
-	char err[256] = "";
-
-	memset(&env, 0, sizeof(env));
-	if (store_open(dir, &env.store, err, sizeof(err)) < 0 || env_init(&env) < 0 ||
-	    prefilter_init(&env) < 0 || tables_root_open(tables_dir, true, &env.root) < 0 ||
-	    tables_live_open(tables_dir, true, &env.live) < 0 ||
-	    ctl_server_create(&cfg, &srv) < 0) {
-		fprintf(stderr, "start failed: %s\n", err);
-		exit(1);
-	}
-	env.server = srv;
-	ctl_server_set_hooks(srv, &hooks);
-	if (ctl_server_add_commands(srv, prefilter_commands, prefilter_command_count) < 0)
-		exit(1);
-}
-
-static void stop(void)
-{
-	ctl_server_destroy(srv);
-	tables_live_close(env.live);
-	tables_root_close(env.root);
-	store_close(env.store);
-	srv = NULL;
-}
-
-/* Run @command with @args (JSON, ' for "); the result, or NULL after an error. */
-static json_t *run(const char *command, const char *args)
-{
-	char buf[4096], *resp = NULL, *line;
-	size_t resp_len;
-	json_t *req;
-
-	snprintf(buf, sizeof(buf), "%s", args);
-	for (char *p = buf; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	req = json_pack("{s:i, s:s, s:o}", "id", 1, "command", command, "args",
-			json_loads(buf, 0, NULL));
-	line = req != NULL ? json_dumps(req, JSON_COMPACT) : NULL;
-	json_decref(req);
-	json_decref(last);
-	last = NULL;
-	if (line == NULL ||
-	    ctl_server_execute(srv, NULL, line, strlen(line), &resp, &resp_len) < 0) {
-		free(line);
-		return NULL;
-	}
-	free(line);
-	last = json_loads(resp, 0, NULL);
-	free(resp);
-	return json_is_true(json_object_get(last, "ok")) ? json_object_get(last, "result") : NULL;
-}
+#define run(command, args) harness_run(&h, command, "%s", args)
 
 static const char *error_code(void)
 {
-	return json_string_value(json_object_get(json_object_get(last, "error"), "code"));
+	return harness_error_code(&h);
 }
 
 /* Publish what changed and map the prefilter table as popdp does. */
@@ -116,10 +40,10 @@ static struct tables_snapshot *publish_and_map(const struct prefilter_top **top)
 	struct tables_snapshot *s = NULL;
 	uint64_t gen;
 
-	if (txn_publish(&env, 1u << TABLES_KIND_PREFILTER) != 0)
+	if (txn_publish(&h.env, 1u << TABLES_KIND_PREFILTER) != 0)
 		return NULL;
-	gen = tables_root_published(env.root, TABLES_KIND_PREFILTER);
-	if (tables_snapshot_map(tables_dir, TABLES_KIND_PREFILTER, gen, &s) != 0)
+	gen = tables_root_published(h.env.root, TABLES_KIND_PREFILTER);
+	if (tables_snapshot_map(h.tables_dir, TABLES_KIND_PREFILTER, gen, &s) != 0)
 		return NULL;
 	*top = prefilter_table_check(s);
 	return s;
@@ -274,8 +198,8 @@ static void test_kept_across_restart(void)
 	const struct prefilter_top *top = NULL;
 	struct tables_snapshot *s;
 
-	stop();
-	start();
+	harness_stop(&h);
+	harness_start(&h);
 	s = publish_and_map(&top);
 	CHECK(s != NULL && top != NULL);
 	if (s != NULL && top != NULL) {
@@ -290,23 +214,13 @@ static void test_kept_across_restart(void)
 
 int main(void)
 {
-	char cmd[300];
-
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
-	snprintf(tables_dir, sizeof(tables_dir), "%s/tables", dir);
-	start();
+	harness_mkdtemp(&h, "prefilter-ctl");
+	harness_start(&h);
 	RUN(test_defaults);
 	RUN(test_block_allow_compile);
 	RUN(test_refusals);
 	RUN(test_settings_compile);
 	RUN(test_kept_across_restart);
-	stop();
-	json_decref(last);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
+	harness_remove(&h);
 	return tap_done();
 }
