@@ -3,7 +3,12 @@
 knotd in XDP mode, in one run, several repetitions (make bench, run-bench).
 
 Usage: dns-lab-bench.py [--build DIR] [--reps N] [--rates 100000,200000,...]
-                        [--seconds S] [--budget SECONDS]
+                        [--seconds S] [--budget SECONDS] [--tcp-seconds S]
+                        [--tcp-conns N]
+
+Then DNS over TCP: dnsperf -m tcp (the same names, 100 connections, 4 queries
+outstanding on each) against popdp's TCP and knotd's kernel TCP (one TCP
+worker), answered per second and answers per busy core-second, same CPUs.
 
 - The zone and the query mix are the differential test's (tests/lab/
   gen_zone.py: diff.example., ~7,800 queries of every kind: existing names,
@@ -192,6 +197,28 @@ def kxdpgun(ns, qfile, rate, secs, dst):
     return r
 
 
+def dnsperf_tcp(ns, qfile, dst, secs, conns):
+    """dnsperf over TCP: @conns connections, 4 queries outstanding on each."""
+    p = subprocess.Popen(nsx(ns, "taskset", "-c", str(GEN_CPU), "dnsperf", "-m", "tcp", "-s", dst,
+                             "-c", str(conns), "-q", str(4 * conns), "-l", str(secs), "-d", qfile),
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         start_new_session=True)
+    renice(p.pid, whole_process=True)
+    try:
+        out = p.communicate(timeout=secs + 30)[0]
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out = p.communicate()[0]
+    r = {"out": out}
+    for key, pat in (("sent", r"Queries sent:\s+(\d+)"), ("replies", r"Queries completed:\s+(\d+)"),
+                     ("lost", r"Queries lost:\s+(\d+)")):
+        m = re.search(pat, out)
+        r[key] = int(m.group(1)) if m else 0
+    m = re.search(r"Run time \(s\):\s+([\d.]+)", out)
+    r["secs"] = float(m.group(1)) if m else float(secs)
+    return r
+
+
 class Bench:
     def __init__(self, a):
         self.a = a
@@ -224,6 +251,11 @@ class Bench:
                 f.write("%s %s%s\n" % (q["name"], q["type"], " E" if q["edns"] is not None else ""))
                 n += 1
         self.n_queries = n
+        # dnsperf's form: name and type only (no per-query EDNS flag).
+        self.tcp_qfile = os.path.join(self.work, "queries-tcp.txt")
+        with open(self.qfile) as src, open(self.tcp_qfile, "w") as dst:
+            for line in src:
+                dst.write(" ".join(line.split()[:2]) + "\n")
 
         # popdp
         run([LAB_TOOL, "up", "--name", self.lab, "--empty"], timeout=90, env=self.env)
@@ -382,6 +414,43 @@ zone:
             finally:
                 os.kill(self.popdp_pid, signal.SIGCONT)
             run(["ip", "-n", self.kcns, "link", "set", "dev", "kc0", "xdp", "off"], check=False)
+        return self.finish(who, rate, secs, g, busy, oncpu, napi, n0, tasks0, i0, w0, i1, w1, extra)
+
+    def measure_tcp(self, who, conns):
+        """DNS over TCP: dnsperf with @conns connections against pop or knotd."""
+        secs = self.a.tcp_seconds
+        napi = self.napi.get(who)
+        n0 = cpu_ns_of_task("/proc/%d/schedstat" % napi) if napi else 0
+        tasks0 = all_tasks()
+        i0, w0 = cpu_idle_s(SERVER_CPU), time.time()
+        extra = {}
+        if who == "pop":
+            s0 = self.pop_stats()
+            d0 = run_delay_ns_of_task(self.worker)
+            o0 = cpu_ns_of_task(self.worker)
+            g = dnsperf_tcp(self.cns, self.tcp_qfile, self.vip, secs, conns)
+            t1 = time.time()
+            d1 = run_delay_ns_of_task(self.worker)
+            oncpu = (cpu_ns_of_task(self.worker) - o0) / 1e9
+            i1, w1 = cpu_idle_s(SERVER_CPU), time.time()
+            s1 = self.pop_stats(after=t1)
+            busy = (s1["busy_cycles"] - s0["busy_cycles"]) / self.tsc_hz
+            extra = {"preempted": (d1 - d0) / 1e9}
+        else:
+            os.kill(self.popdp_pid, signal.SIGSTOP)
+            try:
+                k0 = cpu_ns_of_process(self.knot_pid)
+                g = dnsperf_tcp(self.kcns, self.tcp_qfile, KNOT4, secs, conns)
+                busy = (cpu_ns_of_process(self.knot_pid) - k0) / 1e9
+                oncpu = busy
+                i1, w1 = cpu_idle_s(SERVER_CPU), time.time()
+            finally:
+                os.kill(self.popdp_pid, signal.SIGCONT)
+        g["rcodes"] = {}
+        return self.finish(who, conns, g["secs"], g, busy, oncpu, napi, n0, tasks0, i0, w0, i1, w1,
+                           dict(extra, lost=g["lost"]))
+
+    def finish(self, who, rate, secs, g, busy, oncpu, napi, n0, tasks0, i0, w0, i1, w1, extra):
         n1 = cpu_ns_of_task("/proc/%d/schedstat" % napi) if napi else 0
         napi_s = (n1 - n0) / 1e9
         tasks1 = all_tasks()
@@ -455,6 +524,52 @@ zone:
         if skipped:
             print("budget: %d runs skipped to stay within %d s" % (skipped, self.a.budget))
         self.summary(rates, results)
+        self.go_tcp(deadline)
+
+    def go_tcp(self, deadline):
+        """DNS over TCP with dnsperf (kxdpgun's TCP mode has no connection
+        reuse to compare): the same names, 100 connections, 4 queries
+        outstanding on each, pop vs knotd (kernel TCP, one TCP worker)."""
+        conns = self.a.tcp_conns
+        print()
+        print("DNS over TCP: dnsperf -m tcp, %d connections, %d queries outstanding, %g s per run, "
+              "generator on CPU %d (dnsperf tops out near 115-180k q/s here)" % (
+                  conns, 4 * conns, self.a.tcp_seconds, GEN_CPU))
+        results = []
+        for rep in range(self.a.reps):
+            for who in (("pop", "knot") if rep % 2 == 0 else ("knot", "pop")):
+                if time.time() + self.a.tcp_seconds + 5 > deadline:
+                    print("budget: TCP run skipped")
+                    continue
+                r = self.measure_tcp(who, conns)
+                r["rep"] = rep
+                results.append(r)
+                print("rep %d %-4s answered %6.1fk/s, %d of %d (lost %d); busy %.3f s (%4.1f%% of a "
+                      "core), NAPI %.3f s; %.0fk answers per busy core-s" % (
+                          rep + 1, who, r["answered"] / 1e3, r["replies"], r["sent"], r["lost"],
+                          r["busy"], 100 * r["busy"] / r["secs"], r["napi"], r["apc"] / 1e3))
+                sys.stdout.flush()
+        for who in ("pop", "knot"):
+            rs = [r for r in results if r["who"] == who]
+            if rs:
+                print("TCP %-4s answered k/s %s, lost %s, busy %% %s, A/busy %s, A/(busy+NAPI) %s" % (
+                    who, self.mm([r["answered"] / 1e3 for r in rs], "%.1f"),
+                    self.mm([r["lost"] for r in rs], "%d"),
+                    self.mm([100 * r["busy"] / r["secs"] for r in rs], "%.0f"),
+                    self.mm([r["apc"] / 1e3 for r in rs], "%.0f"),
+                    self.mm([r["apc_napi"] / 1e3 for r in rs], "%.0f")))
+        ratios = {"answered": [], "apc": [], "apc_napi": []}
+        for rep in range(self.a.reps):
+            p = [r for r in results if r["who"] == "pop" and r["rep"] == rep]
+            k = [r for r in results if r["who"] == "knot" and r["rep"] == rep]
+            if p and k:
+                for key in ratios:
+                    if k[0][key] > 0:
+                        ratios[key].append(p[0][key] / k[0][key])
+        if ratios["apc"]:
+            print("TCP ratio pop/knot: answered %s, A/busy %s, A/(busy+NAPI) %s" % (
+                self.mm(ratios["answered"], "%.2f"), self.mm(ratios["apc"], "%.2f"),
+                self.mm(ratios["apc_napi"], "%.2f")))
 
     @staticmethod
     def mm(xs, fmt):
@@ -545,7 +660,10 @@ def main():
     ap.add_argument("--reps", type=int, default=int(os.environ.get("BENCH_DNS_REPS", 3)))
     ap.add_argument("--rates", default=os.environ.get("BENCH_DNS_RATES", "100000,200000,400000,600000"))
     ap.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_DNS_SECONDS", 3)))
-    ap.add_argument("--budget", type=float, default=float(os.environ.get("BENCH_DNS_BUDGET", 270)))
+    ap.add_argument("--budget", type=float, default=float(os.environ.get("BENCH_DNS_BUDGET", 330)))
+    ap.add_argument("--tcp-seconds", type=float,
+                    default=float(os.environ.get("BENCH_DNS_TCP_SECONDS", 5)))
+    ap.add_argument("--tcp-conns", type=int, default=int(os.environ.get("BENCH_DNS_TCP_CONNS", 100)))
     a = ap.parse_args()
     start = time.time()
 
