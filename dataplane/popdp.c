@@ -704,6 +704,21 @@ static json_t *stats_json(const struct eal_port *port, struct worker *workers, u
 		json_object_set_new(
 		    json_array_get(ports, 0), "mbufs_free",
 		    json_integer((json_int_t)rte_mempool_avail_count(workers[0].pool)));
+	{
+		struct eal_xsk_stats xs;
+
+		if (eal_xsk_stats_read(&xs) == 0 && xs.sockets != 0)
+			json_object_set_new(
+			    json_array_get(ports, 0), "xdp_sockets",
+			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "sockets",
+				      (json_int_t)xs.sockets, "rx_dropped",
+				      (json_int_t)xs.rx_dropped, "rx_invalid_descs",
+				      (json_int_t)xs.rx_invalid_descs, "tx_invalid_descs",
+				      (json_int_t)xs.tx_invalid_descs, "rx_ring_full",
+				      (json_int_t)xs.rx_ring_full, "rx_fill_ring_empty_descs",
+				      (json_int_t)xs.rx_fill_ring_empty_descs,
+				      "tx_ring_empty_descs", (json_int_t)xs.tx_ring_empty_descs));
+	}
 	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}", "tsc_hz", (json_int_t)rte_get_tsc_hz(),
 			 "ports", ports, "workers", wk, "net", net, "dns",
 			 dns_counters_json(workers, n_workers), "tcp",

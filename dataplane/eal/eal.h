@@ -76,6 +76,25 @@ struct rte_mempool *eal_mbuf_pool_create(uint16_t port_id, uint16_t nb_queues, u
  */
 struct rte_mempool *eal_mbuf_pool_new(const char *name, unsigned nb_mbufs, bool tiled);
 
+/** What the kernel counts for this process's AF_XDP sockets (XDP_STATISTICS), summed. */
+struct eal_xsk_stats {
+	uint64_t sockets;
+	uint64_t rx_dropped;
+	uint64_t rx_invalid_descs;
+	uint64_t tx_invalid_descs; /**< a descriptor the kernel refused: TX stops there */
+	uint64_t rx_ring_full;
+	uint64_t rx_fill_ring_empty_descs;
+	uint64_t tx_ring_empty_descs;
+};
+
+/**
+ * Sum XDP_STATISTICS over every AF_XDP socket this process holds (net_af_xdp
+ * keeps its sockets to itself, so they are found among the process's file
+ * descriptors). Control thread; a few syscalls per socket.
+ * @return 0 (st->sockets 0 when there is none) or -errno.
+ */
+int eal_xsk_stats_read(struct eal_xsk_stats *st);
+
 /** The size of one pool object (header, mbuf, headroom and data) on net_af_xdp ports. */
 #define EAL_MBUF_TILE 4096u
 

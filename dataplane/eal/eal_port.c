@@ -8,8 +8,12 @@
 #include <rte_mbuf_pool_ops.h>
 #include <rte_memzone.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <linux/if_xdp.h>
+#include <sys/socket.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define EAL_LOG(level, ...) POP_LOG("eal", level, __VA_ARGS__)
@@ -264,4 +268,43 @@ void eal_port_close(struct eal_port *port)
 	if (rc != 0)
 		EAL_LOG(WARNING, "port %s: stop: %s", port->name, rte_strerror(-rc));
 	rte_eth_dev_close(port->port_id);
+}
+
+#ifndef AF_XDP
+#define AF_XDP 44
+#endif
+
+int eal_xsk_stats_read(struct eal_xsk_stats *st)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+
+	memset(st, 0, sizeof(*st));
+	if (d == NULL)
+		return -errno;
+	while ((e = readdir(d)) != NULL) {
+		struct xdp_statistics xs;
+		socklen_t len = sizeof(int);
+		int fd, domain = 0;
+		char *end;
+
+		fd = (int)strtol(e->d_name, &end, 10);
+		if (*end != '\0' || end == e->d_name || fd == dirfd(d))
+			continue;
+		if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0 || domain != AF_XDP)
+			continue;
+		memset(&xs, 0, sizeof(xs));
+		len = sizeof(xs);
+		if (getsockopt(fd, SOL_XDP, XDP_STATISTICS, &xs, &len) != 0)
+			continue;
+		st->sockets++;
+		st->rx_dropped += xs.rx_dropped;
+		st->rx_invalid_descs += xs.rx_invalid_descs;
+		st->tx_invalid_descs += xs.tx_invalid_descs;
+		st->rx_ring_full += xs.rx_ring_full;
+		st->rx_fill_ring_empty_descs += xs.rx_fill_ring_empty_descs;
+		st->tx_ring_empty_descs += xs.tx_ring_empty_descs;
+	}
+	closedir(d);
+	return 0;
 }

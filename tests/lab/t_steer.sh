@@ -116,6 +116,8 @@ if [ "$io" = af_xdp ]; then
 		python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["tx"]["packets"])')
 	check "$io: the TX ring drained: $sent frames given, $kern sent by dp0" \
 		[ $((sent - kern)) -le 64 ]
+	inv=$(jget dataplane.ports.0.xdp_sockets.tx_invalid_descs <"$work/stats.json")
+	check "$io: the kernel refused no TX descriptor ($inv)" [ "$inv" = 0 ]
 fi
 "$POP_LAB" down "$LAB" >/dev/null 2>&1
 }
