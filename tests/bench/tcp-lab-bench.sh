@@ -64,7 +64,8 @@ PY
 median() { python3 -c 'import statistics,sys
 v=[float(x) for x in sys.argv[1:] if x != "fail"]
 f=len(sys.argv)-1-len(v)
-print(("%.2f" % statistics.median(v) if v else "n/a") + (" (%d failed)" % f if f else ""))' "$@"; }
+m=statistics.median(v) if v else None
+print((("%.3f" if m < 10 else "%.1f") % m if v else "n/a") + (" (%d failed)" % f if f else ""))' "$@"; }
 ratio() { python3 -c 'import sys
 try: print("%.2f" % (float(sys.argv[1].split()[0]) / float(sys.argv[2].split()[0])))
 except Exception: print("n/a")' "$1" "$2"; }
