@@ -194,6 +194,8 @@ struct tcp_config {
 	X(paws_drops)                                                                              \
 	X(out_of_window)                                                                           \
 	X(ooo_segments)                                                                            \
+	X(ooo_fins)                                                                                \
+	X(fin_conflicts)                                                                           \
 	X(dup_segments)                                                                            \
 	X(rto_fired)                                                                               \
 	X(fast_retransmits)                                                                        \

@@ -79,6 +79,7 @@ struct harness {
 	uint64_t sent_total;
 	bool rx_bad;
 	unsigned accepted, closed, peer_closed;
+	uint64_t received_at_peer_closed; /* what the app had read when told of the FIN */
 	enum tcp_close_reason last_reason;
 	struct tcp_conn *conn;
 	/* external segments (tcp_send_ref()) */
@@ -247,6 +248,7 @@ static void app_peer_closed(void *a, struct tcp_conn *c)
 	(void)a;
 	(void)c;
 	H.peer_closed++;
+	H.received_at_peer_closed = H.received;
 }
 
 static void app_closed(void *a, struct tcp_conn *c, enum tcp_close_reason why)

@@ -226,6 +226,147 @@ static void test_out_of_order_and_dsack(void)
 	h_teardown();
 }
 
+/* A FIN ahead of a hole is kept: when the hole fills, one ACK covers the data and the FIN. */
+static void test_ooo_fin(void)
+{
+	static const struct step s[] = {
+	    HS_FULL(0),
+	    {IN, 20, F_ACK | F_FIN, .seq = 1001, .ack = 1, .win = 512, .len = 1000, .ts = 1},
+	    {OUT, 20, F_ACK, .seq = 1, .ack = 1, .nsack = 1, .sack = {{1001, 2001}}, .ts = 1},
+	    {NONE, 20},
+	    {STATE, 20, .state = TCP_ESTABLISHED},
+	    /* The hole fills: the data and the FIN taken at once, one ACK for both. */
+	    {IN, 30, F_ACK, .seq = 1, .ack = 1, .win = 512, .len = 1000, .ts = 1},
+	    {OUT, 30, F_ACK, .seq = 1, .ack = 2002, .opts = 1, .ts = 1},
+	    {NONE, 30},
+	    {STATE, 30, .state = TCP_CLOSE_WAIT},
+	    /* The peer's retransmitted FIN is only acknowledged again. */
+	    {IN, 300, F_ACK | F_FIN, .seq = 1001, .ack = 1, .win = 512, .len = 1000, .ts = 1},
+	    {OUT, 300, F_ACK, .seq = 1, .ack = 2002, .ts = 1},
+	    {NONE, 300},
+	    {STATE, 300, .state = TCP_CLOSE_WAIT},
+	    {END},
+	};
+	/* A bare FIN ahead of a hole, while we are closing: FIN_WAIT_2 to TIME_WAIT at once. */
+	static const struct step bare[] = {
+	    HS_FULL(0),
+	    {FN, 20, .fn = fn_close},
+	    {OUT, 20, F_ACK | F_FIN, .seq = 1, .ack = 1, .ts = 1},
+	    {IN, 30, F_ACK, .seq = 1, .ack = 2, .win = 512, .ts = 1},
+	    {STATE, 30, .state = TCP_FIN_WAIT_2},
+	    {IN, 40, F_ACK | F_FIN, .seq = 501, .ack = 2, .win = 512, .ts = 1},
+	    {OUT, 40, F_ACK, .seq = 2, .ack = 1, .ts = 1},
+	    {STATE, 40, .state = TCP_FIN_WAIT_2},
+	    {IN, 50, F_ACK, .seq = 1, .ack = 2, .win = 512, .len = 500, .ts = 1},
+	    {OUT, 50, F_ACK, .seq = 2, .ack = 502, .ts = 1},
+	    {NONE, 50},
+	    {STATE, 50, .state = TCP_TIME_WAIT},
+	    {END},
+	};
+
+	h_setup(&DEFAULT_CFG, 0);
+	run_script(s);
+	CHECK_EQ(H.received, 2000);
+	CHECK(!H.rx_bad);
+	CHECK_EQ(H.peer_closed, 1);
+	CHECK_EQ(H.received_at_peer_closed, 2000); /* every byte before the FIN */
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->ooo_fins, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->fin_conflicts, 0);
+
+	h_setup(&DEFAULT_CFG, 0);
+	run_script(bare);
+	CHECK_EQ(H.received, 500);
+	CHECK(!H.rx_bad);
+	CHECK_EQ(H.peer_closed, 1);
+	CHECK_EQ(H.received_at_peer_closed, 500);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->ooo_fins, 1);
+	h_teardown();
+}
+
+/* A FIN past the window is not kept (RFC 9293 trims the segment to the window, FIN first). */
+static void test_ooo_fin_beyond_window(void)
+{
+	static const struct step s[] = {
+	    HS_FULL(0),
+	    /* Straddles the window's right edge (4097): its data is trimmed, its FIN dropped. */
+	    {IN, 20, F_ACK | F_FIN, .seq = 3001, .ack = 1, .win = 512, .len = 1500, .ts = 1},
+	    {OUT, 20, F_ACK, .seq = 1, .ack = 1, .nsack = 1, .sack = {{3001, 4097}}, .ts = 1},
+	    /* Wholly past it: not acceptable, an ACK only. */
+	    {IN, 21, F_ACK | F_FIN, .seq = 9001, .ack = 1, .win = 512, .ts = 1},
+	    {OUT, 21, F_ACK, .seq = 1, .ack = 1, .nsack = 1, .sack = {{3001, 4097}}, .ts = 1},
+	    {IN, 30, F_ACK, .seq = 1, .ack = 1, .win = 512, .len = 3000, .ts = 1},
+	    {OUT, 30, F_ACK, .seq = 1, .ack = 4097, .opts = 1, .ts = 1},
+	    {NONE, 30},
+	    {STATE, 30, .state = TCP_ESTABLISHED},
+	    /* The rest with its FIN, in order. */
+	    {IN, 40, F_ACK | F_FIN, .seq = 4097, .ack = 1, .win = 512, .len = 404, .ts = 1},
+	    {OUT, 40, F_ACK, .seq = 1, .ack = 4502, .ts = 1},
+	    {STATE, 40, .state = TCP_CLOSE_WAIT},
+	    {END},
+	};
+	struct tcp_config cfg = {.rcv_buf_bytes = 4096};
+
+	h_setup(&cfg, 0);
+	run_script(s);
+	CHECK_EQ(H.received, 4500);
+	CHECK(!H.rx_bad);
+	CHECK_EQ(H.peer_closed, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->ooo_fins, 0);
+	CHECK(tcp_ctx_counters(H.ctx)->out_of_window >= 2);
+	h_teardown();
+}
+
+/* FINs that disagree: the first kept stays; data past it and other FINs are not taken. */
+static void test_ooo_fin_conflicts(void)
+{
+	static const struct step s[] = {
+	    HS_FULL(0),
+	    {IN, 20, F_ACK | F_FIN, .seq = 1001, .ack = 1, .win = 512, .len = 1000, .ts = 1},
+	    {OUT, 20, F_ACK, .seq = 1, .ack = 1, .nsack = 1, .sack = {{1001, 2001}}, .ts = 1},
+	    /* Another FIN, earlier: ignored (counted), its data is a duplicate. */
+	    {IN, 21, F_ACK | F_FIN, .seq = 1001, .ack = 1, .win = 512, .len = 500, .ts = 1},
+	    {DRAIN, 21, .count = 1},
+	    /* Data past the FIN: not taken. */
+	    {IN, 22, F_ACK, .seq = 2001, .ack = 1, .win = 512, .len = 100, .ts = 1},
+	    {DRAIN, 22, .count = 1},
+	    {STATE, 22, .state = TCP_ESTABLISHED},
+	    /* The first FIN, with the data before it, counts. */
+	    {IN, 30, F_ACK, .seq = 1, .ack = 1, .win = 512, .len = 1000, .ts = 1},
+	    {OUT, 30, F_ACK, .seq = 1, .ack = 2002, .opts = 1, .ts = 1},
+	    {STATE, 30, .state = TCP_CLOSE_WAIT},
+	    {END},
+	};
+	/* A FIN before out-of-order data already queued is not where the stream ends. */
+	static const struct step before_data[] = {
+	    HS_FULL(0),
+	    {IN, 20, F_ACK, .seq = 3001, .ack = 1, .win = 512, .len = 1000, .ts = 1},
+	    {DRAIN, 20, .count = 1},
+	    {IN, 21, F_ACK | F_FIN, .seq = 1001, .ack = 1, .win = 512, .len = 1000, .ts = 1},
+	    {DRAIN, 21, .count = 1},
+	    {IN, 30, F_ACK, .seq = 1, .ack = 1, .win = 512, .len = 1000, .ts = 1},
+	    {OUT, 30, F_ACK, .seq = 1, .ack = 2001, .nsack = 1, .sack = {{3001, 4001}}, .ts = 1},
+	    {STATE, 30, .state = TCP_ESTABLISHED},
+	    {END},
+	};
+
+	h_setup(&DEFAULT_CFG, 0);
+	run_script(s);
+	CHECK_EQ(H.received, 2000);
+	CHECK(!H.rx_bad);
+	CHECK_EQ(H.peer_closed, 1);
+	CHECK_EQ(H.received_at_peer_closed, 2000);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->ooo_fins, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->fin_conflicts, 1);
+
+	h_setup(&DEFAULT_CFG, 0);
+	run_script(before_data);
+	CHECK_EQ(H.received, 2000);
+	CHECK_EQ(H.peer_closed, 0);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->ooo_fins, 0);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->fin_conflicts, 1);
+	h_teardown();
+}
+
 static void test_delayed_ack(void)
 {
 	static const struct step s[] = {
@@ -1186,6 +1327,9 @@ int main(void)
 	RUN(test_syn_cookies);
 	RUN(test_syn_cookies_under_pressure);
 	RUN(test_out_of_order_and_dsack);
+	RUN(test_ooo_fin);
+	RUN(test_ooo_fin_beyond_window);
+	RUN(test_ooo_fin_conflicts);
 	RUN(test_delayed_ack);
 	RUN(test_rto_backoff);
 	RUN(test_fast_retransmit_newreno);
