@@ -377,6 +377,20 @@ void tcp_conn_free(struct tcp_ctx *ctx, struct tcp_conn *c, enum tcp_close_reaso
 	ctx->free_conn = c->idx;
 }
 
+void tcp_ctx_shutdown(struct tcp_ctx *ctx)
+{
+	if (ctx == NULL)
+		return;
+	for (uint32_t i = 0; i < ctx->cfg.max_conns; i++) {
+		struct tcp_conn *c = &ctx->conns[i];
+
+		if (c->state == TCP_CLOSED)
+			continue;
+		c->flags &= ~(uint32_t)CF_IN_INPUT;
+		tcp_conn_free(ctx, c, TCP_CLOSED_ABORTED);
+	}
+}
+
 void tcp_enter_time_wait(struct tcp_ctx *ctx, struct tcp_conn *c)
 {
 	c->state = TCP_TIME_WAIT;
@@ -713,7 +727,8 @@ int tcp_send_ref(struct tcp_conn *c, const void *data, uint32_t len,
 	struct tcp_ctx *ctx;
 	uint32_t queued;
 
-	if (c == NULL || data == NULL || owner == NULL || owner->release == NULL || len == 0)
+	if (c == NULL || data == NULL || owner == NULL || owner->release == NULL || len == 0 ||
+	    owner->kind >= TCP_REF_KINDS)
 		return -EINVAL;
 	if (len > INT32_MAX)
 		return -EINVAL;

@@ -1221,6 +1221,229 @@ static void test_ref_refusals(void)
 	h_teardown();
 }
 
+/* ---- TCP_REF_COUNTED: reference-counted objects (the harness's, as the worker's mbufs) ---- */
+
+static void fn_send_3_objs(struct tcp_ctx *ctx, struct tcp_conn *c)
+{
+	(void)ctx;
+	CHECK(c != NULL);
+	for (unsigned i = 0; c != NULL && i < 3; i++)
+		CHECK_EQ(send_obj_at(c, (uint64_t)i * 1000, 1000), 1000);
+}
+
+static void fn_frames_done(struct tcp_ctx *ctx, struct tcp_conn *c)
+{
+	(void)ctx;
+	(void)c;
+	obj_frames_done();
+}
+
+/* Every object's references are all gone, each freed once, none used after its free. */
+static void check_objs_all_freed(unsigned n)
+{
+	CHECK_EQ(OBJ.n, n);
+	CHECK_EQ(OBJ.frees, n);
+	CHECK_EQ(OBJ.double_drops, 0);
+	CHECK_EQ(OBJ.emitted_freed, 0);
+	CHECK_EQ(H.refs_released, n);
+	CHECK_EQ(H.bad_releases, 0);
+	for (unsigned i = 0; i < OBJ.n; i++)
+		CHECK_EQ(OBJ.o[i].refs, 0);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->refs_now, 0);
+}
+
+/* Sent, lost, sent again from the objects: they live while a frame or TCP holds them. */
+static void test_counted_retransmit_and_release(void)
+{
+	static const struct step s[] = {
+	    {IN, 0, F_SYN, .win = 65535, .mss = 1460, .ws = WS(7), .sackok = 1, .ts = 1},
+	    {OUT, 0, F_SYN | F_ACK, .ack = 1, .ts = 1},
+	    {IN, 10, F_ACK, .seq = 1, .ack = 1, .win = 0, .ts = 1},
+	    {FN, 20, .fn = fn_send_3_objs},
+	    {NONE, 20},
+	    {IN, 30, F_ACK, .seq = 1, .ack = 1, .win = 512, .ts = 1},
+	    {OUT, 30, F_ACK, .seq = 1, .ack = 1, .len = 1448, .ts = 1},
+	    {OUT, 30, F_ACK, .seq = 1449, .ack = 1, .len = 1448, .ts = 1},
+	    {OUT, 30, F_ACK | F_PSH, .seq = 2897, .ack = 1, .len = 104, .ts = 1},
+	    /* The frames went out (the NIC dropped its references); all lost on the way. */
+	    {FN, 31, .fn = fn_frames_done},
+	    {NONE, 229},
+	    /* The RTO sends the first segment again, from the objects. */
+	    {OUT, 230, F_ACK, .seq = 1, .ack = 1, .len = 1448, .ts = 1},
+	    {IN, 240, F_ACK, .seq = 1, .ack = 501, .win = 512, .ts = 1},
+	    {DRAIN, 240},
+	    {END},
+	};
+	/* The first two acknowledged while the retransmission's frame is still queued. */
+	static const struct step s2[] = {
+	    {IN, 250, F_ACK, .seq = 1, .ack = 2001, .win = 512, .ts = 1},
+	    {DRAIN, 250},
+	    {END},
+	};
+	static const struct step s3[] = {
+	    {FN, 260, .fn = fn_frames_done},
+	    {IN, 3000, F_ACK, .seq = 1, .ack = 3001, .win = 512, .ts = 1},
+	    {DRAIN, 3000},
+	    {FN, 3001, .fn = fn_frames_done},
+	    {END},
+	};
+
+	h_setup(&DEFAULT_CFG, 0);
+	run_script(s);
+	CHECK_EQ(H.refs_issued, 3);
+	CHECK_EQ(H.refs_released, 0);
+	CHECK_EQ(OBJ.frees, 0);
+	CHECK(tcp_ctx_counters(H.ctx)->retrans_segs >= 1);
+	run_script(s2);
+	/* TCP let go of two; the retransmitted frame still holds the first two. */
+	CHECK_EQ(H.refs_released, 2);
+	CHECK_EQ(OBJ.frees, 0);
+	CHECK_EQ(OBJ.o[0].refs, 1);
+	CHECK_EQ(OBJ.o[1].refs, 1);
+	run_script(s3);
+	check_objs_all_freed(3);
+	h_teardown();
+}
+
+/* Copied bytes and counted objects keep their order in one segment. */
+static void fn_send_mixed_objs(struct tcp_ctx *ctx, struct tcp_conn *c)
+{
+	uint8_t buf[100];
+
+	(void)ctx;
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	for (unsigned i = 0; i < 100; i++)
+		buf[i] = pattern_byte(i);
+	CHECK_EQ(tcp_send(c, buf, 100), 100);
+	CHECK_EQ(send_obj_at(c, 100, 200), 200);
+	for (unsigned i = 0; i < 50; i++)
+		buf[i] = pattern_byte(300 + i);
+	CHECK_EQ(tcp_send(c, buf, 50), 50);
+	CHECK_EQ(send_obj_at(c, 350, 1), 1);
+	CHECK_EQ(send_ref_at(c, 351, 9), 9); /* and a static reference after them */
+}
+
+static void test_counted_mixed_order(void)
+{
+	static const struct step s[] = {
+	    {IN, 0, F_SYN, .win = 65535, .mss = 1460, .ws = WS(7), .sackok = 1, .ts = 1},
+	    {OUT, 0, F_SYN | F_ACK, .ack = 1, .ts = 1},
+	    {IN, 10, F_ACK, .seq = 1, .ack = 1, .win = 0, .ts = 1},
+	    {FN, 20, .fn = fn_send_mixed_objs},
+	    {NONE, 20},
+	    {IN, 30, F_ACK, .seq = 1, .ack = 1, .win = 512, .ts = 1},
+	    /* At most TCP_OUT_SPANS pieces per segment: the fifth starts the next one. */
+	    {OUT, 30, F_ACK, .seq = 1, .ack = 1, .len = 351, .ts = 1},
+	    {OUT, 30, F_ACK | F_PSH, .seq = 352, .ack = 1, .len = 9, .ts = 1},
+	    {IN, 40, F_ACK, .seq = 1, .ack = 361, .win = 512, .ts = 1},
+	    {NONE, 40},
+	    {FN, 41, .fn = fn_frames_done},
+	    {END},
+	};
+
+	h_setup(&DEFAULT_CFG, 0);
+	run_script(s);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->queued_copy_bytes, 150);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->queued_ref_bytes, 210);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->bytes_out_ref, 210);
+	CHECK_EQ(OBJ.frees, 2);
+	CHECK_EQ(OBJ.double_drops, 0);
+	CHECK_EQ(H.bad_releases, 0);
+	CHECK_EQ(H.double_releases, 0);
+	h_teardown();
+}
+
+static void fn_shutdown(struct tcp_ctx *ctx, struct tcp_conn *c)
+{
+	(void)c;
+	tcp_ctx_shutdown(ctx);
+}
+
+/* Whatever ends the connection, TCP releases each object once; frames still queued keep theirs. */
+static void test_counted_release_on_end(void)
+{
+	static const struct step on_rst[] = {
+	    HS_FULL(0),
+	    {FN, 20, .fn = fn_send_3_objs},
+	    {DRAIN, 20, .count = 3},
+	    {IN, 30, F_RST, .seq = 1},
+	    {STATE, 30, .state = -1},
+	    {END},
+	};
+	static const struct step on_abort[] = {
+	    HS_FULL(0),
+	    {FN, 20, .fn = fn_send_3_objs},
+	    {DRAIN, 20, .count = 3},
+	    {IN, 25, F_ACK, .seq = 1, .ack = 1001, .win = 512, .ts = 1},
+	    {FN, 30, .fn = fn_abort},
+	    {OUT, 30, F_RST | F_ACK, .seq = 3001, .ack = 1},
+	    {STATE, 30, .state = -1},
+	    {END},
+	};
+	static const struct step on_timeout[] = {
+	    HS_FULL(0),
+	    {FN, 20, .fn = fn_send_3_objs},
+	    {FN, 20, .fn = fn_close},
+	    {DRAIN, 20, .count = 4},
+	    {STATE, 9000, .state = -1},
+	    {END},
+	};
+	static const struct step on_time_wait[] = {
+	    HS_FULL(0),
+	    {FN, 20, .fn = fn_send_3_objs},
+	    {FN, 20, .fn = fn_close},
+	    {DRAIN, 20, .count = 4},
+	    {IN, 30, F_ACK | F_FIN, .seq = 1, .ack = 3002, .win = 512, .ts = 1},
+	    {OUT, 30, F_ACK, .seq = 3002, .ack = 2, .ts = 1},
+	    {STATE, 30, .state = TCP_TIME_WAIT},
+	    {END},
+	};
+	static const struct step on_shutdown[] = {
+	    HS_FULL(0),
+	    {FN, 20, .fn = fn_send_3_objs},
+	    {DRAIN, 20, .count = 3},
+	    {FN, 30, .fn = fn_shutdown},
+	    {NONE, 30},
+	    {STATE, 30, .state = -1},
+	    {END},
+	};
+	static const struct step *const scripts[] = {on_rst, on_abort, on_timeout, on_time_wait,
+						     on_shutdown};
+	static const enum tcp_close_reason why[] = {TCP_CLOSED_RESET, TCP_CLOSED_ABORTED,
+						    TCP_CLOSED_TIMEOUT, TCP_CLOSED_NORMAL,
+						    TCP_CLOSED_ABORTED};
+	struct tcp_config few_retries = {.max_retries = 2};
+
+	for (unsigned k = 0; k < 5; k++) {
+		h_setup(k == 2 ? &few_retries : &DEFAULT_CFG, 0);
+		run_script(scripts[k]);
+		CHECK_EQ(H.closed, 1);
+		CHECK_EQ(H.last_reason, why[k]);
+		CHECK_EQ(H.refs_released, 3);
+		/* The frames built before the end still point at the objects. */
+		CHECK(OBJ.n_held > 0);
+		CHECK(OBJ.frees < 3);
+		obj_frames_done();
+		check_objs_all_freed(3);
+	}
+	/* An unknown kind is refused; the caller keeps its memory. */
+	{
+		static const struct step s[] = {HS_FULL(0), {END}};
+		static const struct tcp_ref_owner bad = {.release = obj_release, .kind = 7};
+		uint8_t b[10] = {0};
+
+		h_setup(&DEFAULT_CFG, 0);
+		run_script(s);
+		CHECK(H.conn != NULL);
+		if (H.conn != NULL)
+			CHECK_EQ(tcp_send_ref(H.conn, b, sizeof(b), &bad, NULL), -EINVAL);
+		CHECK_EQ(H.refs_released, 0);
+	}
+	h_teardown();
+}
+
 static void test_memory_per_connection(void)
 {
 	/* POP_TCP_CONNS=1000000 measures a million (about 350 MB). */
@@ -1353,6 +1576,9 @@ int main(void)
 	RUN(test_ref_mixed_order);
 	RUN(test_ref_release_on_end);
 	RUN(test_ref_refusals);
+	RUN(test_counted_retransmit_and_release);
+	RUN(test_counted_mixed_order);
+	RUN(test_counted_release_on_end);
 	RUN(test_memory_per_connection);
 	RUN(test_parse_rejects);
 	return tap_done();
