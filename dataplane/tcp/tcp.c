@@ -721,6 +721,13 @@ uint32_t tcp_send_ref_room(const struct tcp_conn *c)
 	return ctx->cfg.snd_buf_bytes - queued;
 }
 
+uint32_t tcp_send_ref_slots(const struct tcp_conn *c)
+{
+	const struct tcp_ctx *ctx = tcp_conn_ctx(c);
+
+	return ctx->cnt.refs_now >= ctx->n_refs ? 0 : (uint32_t)(ctx->n_refs - ctx->cnt.refs_now);
+}
+
 int tcp_send_ref(struct tcp_conn *c, const void *data, uint32_t len,
 		 const struct tcp_ref_owner *owner, void *opaque)
 {

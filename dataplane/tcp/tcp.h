@@ -364,6 +364,9 @@ int tcp_send_ref(struct tcp_conn *c, const void *data, uint32_t len,
 /** The largest @p len tcp_send_ref() would accept now (0: no room or no free reference). */
 uint32_t tcp_send_ref_room(const struct tcp_conn *c);
 
+/** How many more tcp_send_ref() calls the core's reference table takes now (all connections). */
+uint32_t tcp_send_ref_slots(const struct tcp_conn *c);
+
 /** Bytes tcp_send() would accept now. */
 uint32_t tcp_send_room(const struct tcp_conn *c);
 
