@@ -135,6 +135,56 @@ if "$POP_LAB" up --name "$LAB2" --empty --io af_packet --popdp-args "--tcp-strea
 		wait_stat_at_least "$LAB2" tcp.tx_payload.attached_bytes 100000000
 	copied=$(stat "$LAB2" tcp.tx_payload.copied_bytes)
 	check "af_packet: no payload byte copied into frames ($copied)" [ "$copied" -eq 0 ]
+
+	# SENDM: the stream from the worker's mbufs, sent from the mbuf chains by reference
+	# (indirect mbufs in the frames); every mbuf back in the pool afterwards.
+	base=$(stat "$LAB2" ports.0.mbufs_in_use)
+	stream2() {
+		"$POP_LAB" exec "$LAB2" client -- timeout 300 /usr/bin/python3 \
+			"$(dirname "$0")/stream.py" client --host "$vip" --port 80 --timeout 240 "$@" 2>&1 |
+			tail -n 1
+	}
+	back_to_rest() { # the pool's in-use count back to what it was before the transfers
+		local i v
+		for i in $(seq 30); do
+			v=$(stat "$LAB2" ports.0.mbufs_in_use)
+			[ "$v" -ge 0 ] && [ "$v" -le "$base" ] && return 0
+			sleep 0.3
+		done
+		echo "# mbufs in use: $v, $base before"
+		return 1
+	}
+	out=$(stream2 --recvm 100000000)
+	echo "# af_packet, 100 MB by SENDM (mbuf chains by reference): $out"
+	check "af_packet SENDM: 100 MB from mbuf chains arrive byte-identical" is_ok "$out"
+	check "af_packet SENDM: all 100 MB queued as mbufs by reference" \
+		wait_stat_at_least "$LAB2" tcp.stream_test.bytes_by_buffers 100000000
+	copied=$(stat "$LAB2" tcp.tx_payload.copied_bytes)
+	scopied=$(stat "$LAB2" tcp.stream_test.bytes_copied)
+	both_zero() { [ "$1" -eq 0 ] && [ "$2" -eq 0 ]; }
+	check "af_packet SENDM: no payload byte copied (frames $copied, service $scopied)" \
+		both_zero "$copied" "$scopied"
+	check "af_packet SENDM: the mbuf pool back to its count at rest ($base in use)" back_to_rest
+	queued=$(stat "$LAB2" tcp.tx_counted.mbufs_queued)
+	check "af_packet SENDM: every mbuf TCP held released ($queued queued)" \
+		wait_stat_at_least "$LAB2" tcp.tx_counted.mbufs_released "$queued"
+	# A client that resets mid-transfer, and one that stops reading (TCP holds a send
+	# buffer of mbufs) and then resets: everything back.
+	out=$(stream2 --recvm 100000000 --reset-after 20000000)
+	check "af_packet SENDM: a client resetting after 20 MB got 20 MB right first" \
+		grep -q '"bytes": 2000' <<<"$out"
+	check "af_packet SENDM: after the reset, the pool back to its count at rest" back_to_rest
+	"$POP_LAB" exec "$LAB2" client -- timeout 20 /usr/bin/python3 -c 'import socket,struct,sys,time
+s = socket.create_connection((sys.argv[1], 80), timeout=5)
+s.sendall(b"SENDM 100000000\n")
+time.sleep(4)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()' "$vip" >"$work/stall.txt" 2>&1 &
+	stall=$!
+	check "af_packet SENDM: a client not reading leaves TCP holding mbufs" \
+		wait_stat_at_least "$LAB2" ports.0.mbufs_in_use $((base + 500)) 4
+	wait $stall
+	check "af_packet SENDM: its reset gives them all back" back_to_rest
 	"$POP_LAB" down "$LAB2" >/dev/null 2>&1
 else
 	not_ok "pop-lab up --io af_packet"
