@@ -766,6 +766,19 @@ void tcp_want_writable(struct tcp_conn *c)
 	c->flags |= CF_WANT_WRITE;
 }
 
+void tcp_cork(struct tcp_conn *c, bool on)
+{
+	if (c == NULL)
+		return;
+	if (on) {
+		c->flags |= CF_CORK;
+		return;
+	}
+	c->flags &= ~(uint32_t)CF_CORK;
+	if (c->state != TCP_CLOSED)
+		tcp_output(tcp_conn_ctx(c), c);
+}
+
 void tcp_close(struct tcp_conn *c)
 {
 	struct tcp_ctx *ctx = tcp_conn_ctx(c);

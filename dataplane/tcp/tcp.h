@@ -370,6 +370,15 @@ uint32_t tcp_send_ref_slots(const struct tcp_conn *c);
 /** Bytes tcp_send() would accept now. */
 uint32_t tcp_send_room(const struct tcp_conn *c);
 
+/**
+ * Hold the output of @p c while @p on, so that several tcp_send() and
+ * tcp_send_ref() calls in a row go out as full segments (outside the
+ * callbacks, each call sends what it can at once); set back to false, what
+ * is due goes out. Set it back before returning to the poll loop. Inside a
+ * callback during tcp_input() output waits anyway.
+ */
+void tcp_cork(struct tcp_conn *c, bool on);
+
 /** Ask for the writable callback once send-buffer room grows (back-pressure). */
 void tcp_want_writable(struct tcp_conn *c);
 

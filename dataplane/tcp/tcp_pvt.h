@@ -74,6 +74,7 @@ struct tcp_queue {
 #define CF_DEAD	       0x10000 /* to be freed when tcp_input() ends */
 #define CF_RXT_TRACK   0x20000 /* rxt_seq and rxt_mark are valid */
 #define CF_OOO_FIN     0x40000 /* the peer's FIN came ahead of a hole: at ooo_fin */
+#define CF_CORK	       0x80000 /* tcp_cork(): output waits */
 
 struct tcp_conn {
 	/* table and timer links (slot indexes) */

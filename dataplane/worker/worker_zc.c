@@ -58,7 +58,7 @@ const struct tcp_ref_owner worker_tcp_ext_owner = {
 
 int worker_tcp_send_mbuf(struct worker *w, struct tcp_conn *c, struct rte_mbuf *chain)
 {
-	uint32_t total = 0, pieces = 0, room;
+	uint32_t total = 0, pieces = 0, room, queued;
 	struct rte_mbuf *m;
 
 	if (w == NULL || c == NULL || chain == NULL)
@@ -81,7 +81,9 @@ int worker_tcp_send_mbuf(struct worker *w, struct tcp_conn *c, struct rte_mbuf *
 		return -ENOBUFS;
 	}
 	zc_self = w;
-	for (m = chain; m != NULL; m = m->next) {
+	/* One segment after another into full segments: output waits for the last. */
+	tcp_cork(c, true);
+	for (m = chain, queued = 0; m != NULL; m = m->next) {
 		int rc;
 
 		if (m->data_len == 0)
@@ -91,16 +93,23 @@ int worker_tcp_send_mbuf(struct worker *w, struct tcp_conn *c, struct rte_mbuf *
 		rc = tcp_send_ref(c, rte_pktmbuf_mtod(m, const uint8_t *), m->data_len,
 				  &worker_tcp_mbuf_owner, m);
 		if (rc < 0) {
-			/* Not after the checks above (one thread, nothing between). */
 			rte_mbuf_refcnt_update(m, -1);
+			if (queued == 0) {
+				/* The first (closed connection): the chain stays the caller's. */
+				tcp_cork(c, false);
+				return rc;
+			}
+			/* Not after the first was taken (the same checks, one thread). */
 			w->wc.tcp_zc_refused++;
 			break;
 		}
+		queued += m->data_len;
 		w->wc.tcp_mbuf_queued++;
 		w->wc.tcp_mbuf_bytes += m->data_len;
 	}
+	tcp_cork(c, false);
 	rte_pktmbuf_free(chain);
-	return (int)total;
+	return (int)queued;
 }
 
 int worker_tcp_send_ext(struct worker *w, struct tcp_conn *c, const void *data, uint32_t len,
