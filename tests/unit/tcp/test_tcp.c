@@ -1444,6 +1444,42 @@ static void test_counted_release_on_end(void)
 	h_teardown();
 }
 
+/* tcp_cork(): sends in a row outside a callback go out as full segments when uncorked. */
+static void fn_cork_send(struct tcp_ctx *ctx, struct tcp_conn *c)
+{
+	uint8_t buf[500];
+	unsigned before = H.n_cap;
+
+	(void)ctx;
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	tcp_cork(c, true);
+	for (unsigned k = 0; k < 3; k++) {
+		for (unsigned i = 0; i < sizeof(buf); i++)
+			buf[i] = pattern_byte(k * sizeof(buf) + i);
+		CHECK_EQ(tcp_send(c, buf, sizeof(buf)), 500);
+	}
+	CHECK_EQ(H.n_cap, before); /* nothing while corked */
+	tcp_cork(c, false);
+}
+
+static void test_cork(void)
+{
+	static const struct step s[] = {
+	    HS_FULL(0),
+	    {FN, 20, .fn = fn_cork_send},
+	    {OUT, 20, F_ACK, .seq = 1, .ack = 1, .len = 1448, .ts = 1},
+	    {OUT, 20, F_ACK | F_PSH, .seq = 1449, .ack = 1, .len = 52, .ts = 1},
+	    {NONE, 20},
+	    {END},
+	};
+
+	h_setup(&DEFAULT_CFG, 0);
+	run_script(s);
+	h_teardown();
+}
+
 static void test_memory_per_connection(void)
 {
 	/* POP_TCP_CONNS=1000000 measures a million (about 350 MB). */
@@ -1579,6 +1615,7 @@ int main(void)
 	RUN(test_counted_retransmit_and_release);
 	RUN(test_counted_mixed_order);
 	RUN(test_counted_release_on_end);
+	RUN(test_cork);
 	RUN(test_memory_per_connection);
 	RUN(test_parse_rejects);
 	return tap_done();
