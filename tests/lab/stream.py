@@ -175,7 +175,10 @@ def client(args):
                 break
             s.settimeout(min(left, 5.0))
             try:
-                k = s.recv_into(buf, min(len(buf), n - got))
+                want = min(len(buf), n - got)
+                if args.reset_after is not None:
+                    want = max(1, min(want, args.reset_after - got))
+                k = s.recv_into(buf, want)
             except socket.timeout:
                 continue
             if k == 0:
@@ -209,6 +212,9 @@ def client(args):
     }
     if error:
         out["error"] = error
+    if args.reset_after is not None:
+        # What came before the reset was right: the pattern's first bytes.
+        out["prefix_ok"] = got > 0 and h.hexdigest() == expected_sha256(got)
     print(json.dumps(out))
     return 0 if out["ok"] else 1
 
