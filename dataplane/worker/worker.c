@@ -129,7 +129,7 @@ int worker_tcp_tx_init(struct worker *w, bool chain, int socket)
 	return 0;
 }
 
-static bool tcp_out_has_static(const struct worker *w, const struct tcp_out *o)
+static bool tcp_out_attachable(const struct worker *w, const struct tcp_out *o)
 {
 	for (unsigned i = 0; i < o->n_spans; i++)
 		if (worker_zc_attachable(w, o->span_owner[i]))
@@ -208,7 +208,7 @@ int worker_tcp_emit(void *arg, const struct tcp_out *o)
 
 	if (w->n_tcp_tx == WORKER_TCP_TX)
 		tcp_tx_flush(w);
-	if (w->tcp_tx_chain && tcp_out_has_static(w, o))
+	if (w->tcp_tx_chain && tcp_out_attachable(w, o))
 		return tcp_emit_chain(w, o);
 	m = rte_pktmbuf_alloc(w->pool);
 	if (m == NULL)
