@@ -555,6 +555,34 @@ static json_t *tcp_counters_json(struct worker *workers, unsigned n_workers)
 	    json_pack("{s:I, s:I, s:I, s:I}", "attached_bytes", (json_int_t)tx_attached,
 		      "copied_bytes", (json_int_t)tx_copied, "ref_copied_bytes",
 		      (json_int_t)tx_ref_copied, "chained_frames", (json_int_t)tx_chained));
+	/* Sends from reference-counted memory: mbuf chains (SENDM) and external buffers. */
+	{
+		uint64_t q = 0, qb = 0, rel = 0, eq = 0, eb = 0, er = 0, bad = 0, nomb = 0, bb = 0;
+
+		for (unsigned i = 0; i < n_workers; i++) {
+			const struct worker_counters *c = &workers[i].wc;
+			q += c->tcp_mbuf_queued;
+			qb += c->tcp_mbuf_bytes;
+			rel += c->tcp_mbuf_released;
+			eq += c->tcp_ext_queued;
+			eb += c->tcp_ext_bytes;
+			er += c->tcp_ext_released;
+			bad += c->tcp_zc_refused;
+			nomb += c->tcp_bufs_no_mbuf;
+			if (workers[i].stream != NULL)
+				bb += workers[i].stream->cnt.bytes_by_buffers;
+		}
+		json_object_set_new(json_object_get(tcp, "stream_test"), "bytes_by_buffers",
+				    json_integer((json_int_t)bb));
+		json_object_set_new(tcp, "tx_counted",
+				    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+					      "mbufs_queued", (json_int_t)q, "mbuf_bytes",
+					      (json_int_t)qb, "mbufs_released", (json_int_t)rel,
+					      "mbufs_held", (json_int_t)(q - rel), "ext_queued",
+					      (json_int_t)eq, "ext_bytes", (json_int_t)eb,
+					      "ext_released", (json_int_t)er, "refused",
+					      (json_int_t)bad, "bufs_no_mbuf", (json_int_t)nomb));
+	}
 	return tcp;
 }
 
@@ -700,10 +728,20 @@ static json_t *stats_json(const struct eal_port *port, struct worker *workers, u
 	net = net_counters_json(&sum);
 	json_object_set_new(net, "dns_datagrams", json_integer((json_int_t)sum.dns_datagrams));
 	json_object_set_new(net, "tcp_segments", json_integer((json_int_t)sum.tcp_segments));
-	if (workers[0].pool != NULL)
+	if (workers[0].pool != NULL) {
+		json_t *p0 = json_array_get(ports, 0);
+
 		json_object_set_new(
-		    json_array_get(ports, 0), "mbufs_free",
+		    p0, "mbufs_free",
 		    json_integer((json_int_t)rte_mempool_avail_count(workers[0].pool)));
+
+		/* Taken from the pool (rings, TCP's holds, frames in flight): back to rest. */
+		json_object_set_new(
+		    p0, "mbufs_in_use",
+		    json_integer((json_int_t)rte_mempool_in_use_count(workers[0].pool)));
+		json_object_set_new(p0, "mbufs_total",
+				    json_integer((json_int_t)workers[0].pool->size));
+	}
 	{
 		struct eal_xsk_stats xs;
 
@@ -807,6 +845,11 @@ static int tcp_start(struct worker *w, const struct popdp_options *o, unsigned l
 		return -EINVAL;
 	if (w->stream != NULL)
 		w->stream->copy_only = o->tcp_copy_only;
+	if (w->stream != NULL) {
+		/* SENDM: the stream from the worker's mbufs, by reference. */
+		w->stream->send_bufs = worker_tcp_stream_bufs;
+		w->stream->bufs_ctx = w;
+	}
 	return 0;
 }
 
@@ -1131,6 +1174,8 @@ int main(int argc, char **argv)
 		w->ns_per_cycle = 1e9 / (double)rte_get_tsc_hz();
 		w->idle_sleep_ns = (uint64_t)opt.idle_sleep_us * 1000u;
 		w->pool = pool;
+		/* A quarter of the pool for mbufs sent by reference, shared out. */
+		w->tcp_bufs_max = pool->size / (4u * n_workers);
 		if (tcp_start(w, &opt, lcore) != 0) {
 			POPDP_LOG(ERR, "lcore %u: no memory for TCP: TCP is off on this core",
 				  lcore);
@@ -1195,6 +1240,11 @@ int main(int argc, char **argv)
 	sdnotify_send("STOPPING=1");
 	atomic_store(&workers_stop, 1);
 	rte_eal_mp_wait_lcore();
+	/* TCP's connections end here: what they hold (mbufs too) goes back. */
+	for (i = 0; i < n_workers; i++)
+		worker_tcp_shutdown(&workers[i]);
+	POPDP_LOG(NOTICE, "TCP stopped: %u mbufs of %u still in use",
+		  rte_mempool_in_use_count(pool), pool->size);
 	{
 		json_t *stats = stats_json(&port, workers, n_workers);
 		json_object_set_new(stats, "prefilter", prefilter_json(&pf, workers, n_workers));

@@ -377,6 +377,20 @@ void tcp_conn_free(struct tcp_ctx *ctx, struct tcp_conn *c, enum tcp_close_reaso
 	ctx->free_conn = c->idx;
 }
 
+void tcp_ctx_shutdown(struct tcp_ctx *ctx)
+{
+	if (ctx == NULL)
+		return;
+	for (uint32_t i = 0; i < ctx->cfg.max_conns; i++) {
+		struct tcp_conn *c = &ctx->conns[i];
+
+		if (c->state == TCP_CLOSED)
+			continue;
+		c->flags &= ~(uint32_t)CF_IN_INPUT;
+		tcp_conn_free(ctx, c, TCP_CLOSED_ABORTED);
+	}
+}
+
 void tcp_enter_time_wait(struct tcp_ctx *ctx, struct tcp_conn *c)
 {
 	c->state = TCP_TIME_WAIT;
@@ -707,13 +721,21 @@ uint32_t tcp_send_ref_room(const struct tcp_conn *c)
 	return ctx->cfg.snd_buf_bytes - queued;
 }
 
+uint32_t tcp_send_ref_slots(const struct tcp_conn *c)
+{
+	const struct tcp_ctx *ctx = tcp_conn_ctx(c);
+
+	return ctx->cnt.refs_now >= ctx->n_refs ? 0 : (uint32_t)(ctx->n_refs - ctx->cnt.refs_now);
+}
+
 int tcp_send_ref(struct tcp_conn *c, const void *data, uint32_t len,
 		 const struct tcp_ref_owner *owner, void *opaque)
 {
 	struct tcp_ctx *ctx;
 	uint32_t queued;
 
-	if (c == NULL || data == NULL || owner == NULL || owner->release == NULL || len == 0)
+	if (c == NULL || data == NULL || owner == NULL || owner->release == NULL || len == 0 ||
+	    owner->kind >= TCP_REF_KINDS)
 		return -EINVAL;
 	if (len > INT32_MAX)
 		return -EINVAL;
@@ -742,6 +764,19 @@ int tcp_send_ref(struct tcp_conn *c, const void *data, uint32_t len,
 void tcp_want_writable(struct tcp_conn *c)
 {
 	c->flags |= CF_WANT_WRITE;
+}
+
+void tcp_cork(struct tcp_conn *c, bool on)
+{
+	if (c == NULL)
+		return;
+	if (on) {
+		c->flags |= CF_CORK;
+		return;
+	}
+	c->flags &= ~(uint32_t)CF_CORK;
+	if (c->state != TCP_CLOSED)
+		tcp_output(tcp_conn_ctx(c), c);
 }
 
 void tcp_close(struct tcp_conn *c)

@@ -84,11 +84,12 @@ int tcp_parse(const uint8_t *hdr, uint32_t len, struct tcp_seg *seg);
  * core holds a reference to it instead of a copy and calls release() exactly
  * once, when every byte of it is acknowledged or the connection ends
  * (closed, aborted, reset, timed out: before the layer's closed() callback,
- * or on entering TIME_WAIT). release() runs on the core's thread
- * during tcp_input(), tcp_tick() or a call on the connection; it must not
- * call back into the TCP core. @p kind tells the emit callback how it may
- * hold the memory past the segment it builds (a frame still in a TX ring
- * after the ACK came): the core does not look at it.
+ * on entering TIME_WAIT, or in tcp_ctx_shutdown()). release() runs on the
+ * core's thread during tcp_input(), tcp_tick() or a call on the connection;
+ * it must not call back into the TCP core. @p kind tells the emit callback
+ * how it may hold the memory past the segment it builds (a frame still in a
+ * TX ring after the ACK came, or after an RST ended the connection): the
+ * core treats every kind alike.
  */
 struct tcp_ref_owner {
 	void (*release)(void *opaque, const uint8_t *data, uint32_t len);
@@ -99,6 +100,21 @@ struct tcp_ref_owner {
 enum {
 	TCP_REF_TRANSIENT = 0, /**< valid only until release(): the emit callback copies it */
 	TCP_REF_STATIC = 1,    /**< lives as long as the process: may be attached to frames */
+	/**
+	 * Reference-counted memory (an mbuf, a cached object): the caller
+	 * gives TCP one reference of its own with tcp_send_ref(), and
+	 * release() drops exactly that one. A frame the emit callback builds
+	 * over a span of it must take a reference of its own for as long as
+	 * the frame points at it (the owner and opaque of the span name the
+	 * object; the emit callback knows the owners it takes frames for and
+	 * copies the bytes of any other); the frame's end (the NIC's free)
+	 * drops it. So the memory lives until both TCP has released it and
+	 * every frame built over it is gone, whichever comes last; a
+	 * retransmission builds a new frame and takes a new reference. Between
+	 * tcp_send_ref() and release() the bytes must not change.
+	 */
+	TCP_REF_COUNTED = 2,
+	TCP_REF_KINDS = 3 /**< kinds tcp_send_ref() accepts: below this */
 };
 
 /** At most this many payload pieces per segment. */
@@ -194,6 +210,8 @@ struct tcp_config {
 	X(paws_drops)                                                                              \
 	X(out_of_window)                                                                           \
 	X(ooo_segments)                                                                            \
+	X(ooo_fins)                                                                                \
+	X(fin_conflicts)                                                                           \
 	X(dup_segments)                                                                            \
 	X(rto_fired)                                                                               \
 	X(fast_retransmits)                                                                        \
@@ -274,6 +292,15 @@ size_t tcp_ctx_size(const struct tcp_config *cfg);
 struct tcp_ctx *tcp_ctx_init(void *mem, const struct tcp_config *cfg, const struct tcp_emit *emit,
 			     uint64_t now_us);
 
+/**
+ * The core stops: every connection is dropped without a segment sent
+ * (closed() with TCP_CLOSED_ABORTED for the layer's), every external
+ * segment released, every buffer back in the pool. The context stays
+ * usable (empty). The worker's thread, or the control thread once the
+ * worker has stopped.
+ */
+void tcp_ctx_shutdown(struct tcp_ctx *ctx);
+
 /** Accept connections to @p port with @p app. @return 0, -EEXIST, -POP_ELIMIT. */
 int tcp_listen(struct tcp_ctx *ctx, uint16_t port, const struct tcp_app *app);
 
@@ -327,8 +354,9 @@ int tcp_send(struct tcp_conn *c, const void *data, uint32_t len);
  * owns the reference now), -EAGAIN when the send buffer lacks room (as
  * tcp_send(), the writable callback comes later), -ENOBUFS when the core's
  * reference table is full (counted refused_refs), -EINVAL for a NULL
- * argument or a length of 0, -ENOTCONN as tcp_send(). On an error the
- * caller keeps its memory: release() is not called.
+ * argument, a length of 0 or an unknown owner kind, -ENOTCONN as
+ * tcp_send(). On an error the caller keeps its memory (and its reference
+ * of a TCP_REF_COUNTED object): release() is not called.
  */
 int tcp_send_ref(struct tcp_conn *c, const void *data, uint32_t len,
 		 const struct tcp_ref_owner *owner, void *opaque);
@@ -336,8 +364,20 @@ int tcp_send_ref(struct tcp_conn *c, const void *data, uint32_t len,
 /** The largest @p len tcp_send_ref() would accept now (0: no room or no free reference). */
 uint32_t tcp_send_ref_room(const struct tcp_conn *c);
 
+/** How many more tcp_send_ref() calls the core's reference table takes now (all connections). */
+uint32_t tcp_send_ref_slots(const struct tcp_conn *c);
+
 /** Bytes tcp_send() would accept now. */
 uint32_t tcp_send_room(const struct tcp_conn *c);
+
+/**
+ * Hold the output of @p c while @p on, so that several tcp_send() and
+ * tcp_send_ref() calls in a row go out as full segments (outside the
+ * callbacks, each call sends what it can at once); set back to false, what
+ * is due goes out. Set it back before returning to the poll loop. Inside a
+ * callback during tcp_input() output waits anyway.
+ */
+void tcp_cork(struct tcp_conn *c, bool on);
 
 /** Ask for the writable callback once send-buffer room grows (back-pressure). */
 void tcp_want_writable(struct tcp_conn *c);

@@ -473,6 +473,9 @@ static void receive_data(struct tcp_ctx *ctx, struct tcp_conn *c, uint32_t seq, 
 	}
 	if (len > wnd - (seq - c->rcv_nxt))
 		len = SEQ_LT(seq, c->rcv_nxt + wnd) ? c->rcv_nxt + wnd - seq : 0;
+	/* Nothing is taken past a FIN already kept (the peer's stream ends there). */
+	if ((c->flags & CF_OOO_FIN) && len > 0 && SEQ_GT(seq + len, c->ooo_fin))
+		len = SEQ_LT(seq, c->ooo_fin) ? c->ooo_fin - seq : 0;
 	if (len == 0) {
 		c->flags |= CF_ACK_NOW;
 		return;
@@ -513,6 +516,45 @@ static void receive_data(struct tcp_ctx *ctx, struct tcp_conn *c, uint32_t seq, 
 	}
 }
 
+/*
+ * A FIN at @p fin ahead of a hole: kept, so that it is taken (state change,
+ * ACK) as soon as the data before it is in, instead of waiting for the
+ * peer's retransmission. Not when it stands past @p limit (the window as it
+ * was: RFC 9293 3.10.7.4 trims a segment to the window, its FIN first), when
+ * the out-of-order queue already holds data past it (the peer's stream
+ * cannot go on after its FIN), or when a FIN is kept at another sequence
+ * number (the first one stays; the other is counted in fin_conflicts).
+ */
+static void keep_ooo_fin(struct tcp_ctx *ctx, struct tcp_conn *c, uint32_t fin, uint32_t limit)
+{
+	if (!(c->state == TCP_ESTABLISHED || c->state == TCP_FIN_WAIT_1 ||
+	      c->state == TCP_FIN_WAIT_2))
+		return;
+	c->flags |= CF_ACK_NOW;
+	if (c->flags & CF_OOO_FIN) {
+		if (c->ooo_fin != fin)
+			ctx->cnt.fin_conflicts++;
+		return;
+	}
+	if (!SEQ_GT(fin, c->rcv_nxt)) {
+		/* Before data already taken: not where the peer's stream ends. */
+		ctx->cnt.fin_conflicts++;
+		return;
+	}
+	if (SEQ_GT(fin, limit)) {
+		ctx->cnt.out_of_window++;
+		return;
+	}
+	if ((c->ooo.tail != TCP_NONE &&
+	     SEQ_GT(ctx->chunks[c->ooo.tail].seq + ctx->chunks[c->ooo.tail].len, fin))) {
+		ctx->cnt.fin_conflicts++;
+		return;
+	}
+	c->ooo_fin = fin;
+	c->flags |= CF_OOO_FIN;
+	ctx->cnt.ooo_fins++;
+}
+
 static void end_input(struct tcp_ctx *ctx, struct tcp_conn *c)
 {
 	c->flags &= ~(uint32_t)CF_IN_INPUT;
@@ -540,8 +582,8 @@ static void end_input(struct tcp_ctx *ctx, struct tcp_conn *c)
 void tcp_input_conn(struct tcp_ctx *ctx, struct tcp_conn *c, const struct tcp_seg *seg)
 {
 	const struct tcp_app *app = tcp_conn_app(ctx, c);
-	uint32_t seq = seg->seq, len = seg->len, wnd;
-	bool acceptable;
+	uint32_t seq = seg->seq, len = seg->len, wnd, fin_limit;
+	bool acceptable, take_fin, to_time_wait = false;
 
 	c->flags |= CF_IN_INPUT;
 	if (c->state == TCP_SYN_RECEIVED && (seg->flags & TCP_FLAG_SYN) &&
@@ -635,6 +677,8 @@ void tcp_input_conn(struct tcp_ctx *ctx, struct tcp_conn *c, const struct tcp_se
 		}
 		goto out;
 	}
+	/* Where a FIN of this segment may stand: within the window as it was. */
+	fin_limit = c->rcv_nxt + wnd;
 	if (len > 0) {
 		if (c->state == TCP_ESTABLISHED || c->state == TCP_FIN_WAIT_1 ||
 		    c->state == TCP_FIN_WAIT_2)
@@ -642,7 +686,19 @@ void tcp_input_conn(struct tcp_ctx *ctx, struct tcp_conn *c, const struct tcp_se
 		else
 			c->flags |= CF_ACK_NOW; /* after the peer's FIN: nothing more is taken */
 	}
-	if ((seg->flags & TCP_FLAG_FIN) && seq + len == c->rcv_nxt && !(c->flags & CF_FIN_RCVD)) {
+	take_fin = false;
+	if ((seg->flags & TCP_FLAG_FIN) && !(c->flags & CF_FIN_RCVD)) {
+		if (seq + len == c->rcv_nxt &&
+		    (!(c->flags & CF_OOO_FIN) || c->ooo_fin == c->rcv_nxt))
+			take_fin = true;
+		else
+			keep_ooo_fin(ctx, c, seq + len, fin_limit);
+	}
+	/* The data before a FIN kept ahead of a hole is all in: take it now. */
+	if ((c->flags & CF_OOO_FIN) && c->ooo_fin == c->rcv_nxt && !(c->flags & CF_FIN_RCVD))
+		take_fin = true;
+	if (take_fin) {
+		c->flags &= ~(uint32_t)CF_OOO_FIN;
 		c->rcv_nxt++;
 		c->flags |= CF_FIN_RCVD | CF_ACK_NOW;
 		switch (c->state) {
@@ -653,7 +709,8 @@ void tcp_input_conn(struct tcp_ctx *ctx, struct tcp_conn *c, const struct tcp_se
 			c->state = TCP_CLOSING;
 			break;
 		case TCP_FIN_WAIT_2:
-			tcp_enter_time_wait(ctx, c);
+			/* After the layer has read what came with or before the FIN. */
+			to_time_wait = true;
 			break;
 		default:
 			break;
@@ -669,6 +726,8 @@ void tcp_input_conn(struct tcp_ctx *ctx, struct tcp_conn *c, const struct tcp_se
 		if (app->peer_closed != NULL)
 			app->peer_closed(app->app_ctx, c);
 	}
+	if (to_time_wait && !(c->flags & CF_DEAD) && c->state == TCP_FIN_WAIT_2)
+		tcp_enter_time_wait(ctx, c);
 out:
 	end_input(ctx, c);
 }

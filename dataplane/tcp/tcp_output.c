@@ -559,7 +559,7 @@ void tcp_output(struct tcp_ctx *ctx, struct tcp_conn *c)
 	bool sent = false;
 	uint32_t data_end;
 
-	if (c->flags & CF_IN_INPUT)
+	if (c->flags & (CF_IN_INPUT | CF_CORK))
 		return;
 	if (c->state == TCP_SYN_RECEIVED || c->state == TCP_CLOSED)
 		return;

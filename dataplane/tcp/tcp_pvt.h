@@ -73,6 +73,8 @@ struct tcp_queue {
 #define CF_WS	       0x8000  /* window scaling in use */
 #define CF_DEAD	       0x10000 /* to be freed when tcp_input() ends */
 #define CF_RXT_TRACK   0x20000 /* rxt_seq and rxt_mark are valid */
+#define CF_OOO_FIN     0x40000 /* the peer's FIN came ahead of a hole: at ooo_fin */
+#define CF_CORK	       0x80000 /* tcp_cork(): output waits */
 
 struct tcp_conn {
 	/* table and timer links (slot indexes) */
@@ -120,6 +122,7 @@ struct tcp_conn {
 	struct tcp_queue rcvq; /* in order, not yet read */
 	struct tcp_queue ooo;  /* one chunk chain per segment, sorted by seq */
 	uint32_t snd_hint;     /* a chunk of sndq at or before snd_nxt */
+	uint32_t ooo_fin;      /* sequence number of a FIN kept ahead of a hole (CF_OOO_FIN) */
 	const uint8_t *borrow; /* received payload read in place while tcp_input() runs */
 	uint32_t borrow_len;
 	uint64_t app_data[2];

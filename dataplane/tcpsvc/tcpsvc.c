@@ -139,7 +139,7 @@ int tcpsvc_dns_listen(struct tcp_ctx *tcp, struct tcpsvc_dns *svc, uint16_t port
 
 /* ---- the stream test service ---- */
 
-enum { STREAM_LINE = 0, STREAM_SEND = 1, STREAM_ECHO = 2, STREAM_DONE = 3 };
+enum { STREAM_LINE = 0, STREAM_SEND = 1, STREAM_ECHO = 2, STREAM_DONE = 3, STREAM_SENDM = 4 };
 
 /* app_data[0]: mode in the low byte, N above it; app_data[1]: bytes done. */
 #define MODE(d)	 ((unsigned)((d)[0] & 0xff))
@@ -195,11 +195,27 @@ static int stream_send_ref(struct tcpsvc_stream *svc, struct tcp_conn *c, uint64
 	return rc;
 }
 
+/* SENDM: the pattern at stream offset @p off into the worker's buffers. @return bytes, or <= 0. */
+static int stream_send_bufs(struct tcpsvc_stream *svc, struct tcp_conn *c, uint64_t off,
+			    uint64_t left)
+{
+	uint32_t b = (uint32_t)(off % TCPSVC_STREAM_MODULUS);
+	uint32_t n = TCPSVC_STREAM_PATTERN_LEN - TCPSVC_STREAM_MODULUS;
+	int rc;
+
+	if (left < n)
+		n = (uint32_t)left;
+	rc = svc->send_bufs(svc->bufs_ctx, c, stream_pattern + b, n);
+	if (rc > 0)
+		svc->cnt.bytes_by_buffers += (uint32_t)rc;
+	return rc;
+}
+
 static void stream_pump(struct tcpsvc_stream *svc, struct tcp_conn *c)
 {
 	uint64_t *d = tcp_conn_app_data(c);
 
-	while (MODE(d) == STREAM_SEND) {
+	while (MODE(d) == STREAM_SEND || MODE(d) == STREAM_SENDM) {
 		uint64_t left = TOTAL(d) - d[1];
 		uint32_t room, n, b;
 		int rc;
@@ -209,7 +225,25 @@ static void stream_pump(struct tcpsvc_stream *svc, struct tcp_conn *c)
 			tcp_close(c);
 			return;
 		}
-		if (!svc->copy_only) {
+		if (MODE(d) == STREAM_SENDM) {
+			uint32_t want = left < 16384 ? (uint32_t)left : 16384u;
+
+			/* Wait for 16 KiB of room rather than send small chains. */
+			rc =
+			    tcp_send_ref_room(c) >= want ? stream_send_bufs(svc, c, d[1], left) : 0;
+			if (rc > 0) {
+				d[1] += (uint32_t)rc;
+				svc->cnt.bytes_sent += (uint32_t)rc;
+				continue;
+			}
+			if (rc == -ENOTCONN)
+				return;
+			if (tcp_send_ref_room(c) < want && tcp_send_room(c) < want) {
+				tcp_want_writable(c);
+				return;
+			}
+			/* Room but no buffer (the pool's share is out): copy this once. */
+		} else if (!svc->copy_only) {
 			/* Wait for 16 KiB of room rather than queue small references. */
 			uint32_t want = left < 16384 ? (uint32_t)left : 16384u;
 			rc = tcp_send_ref_room(c) >= want
@@ -312,7 +346,10 @@ static int parse_request(const char *line, uint64_t max_bytes, unsigned *mode, u
 	uint64_t v = 0;
 	unsigned digits = 0;
 
-	if (strncmp(line, "SEND ", 5) == 0)
+	if (strncmp(line, "SENDM ", 6) == 0) {
+		*mode = STREAM_SENDM;
+		p++;
+	} else if (strncmp(line, "SEND ", 5) == 0)
 		*mode = STREAM_SEND;
 	else if (strncmp(line, "ECHO ", 5) == 0)
 		*mode = STREAM_ECHO;
@@ -352,9 +389,13 @@ static void stream_readable(void *arg, struct tcp_conn *c)
 				      "request must be SEND <N> or ECHO <N>, N within bounds");
 			return;
 		}
+		if (mode == STREAM_SENDM && svc->send_bufs == NULL) {
+			stream_refuse(svc, c, "SENDM needs the worker's buffers");
+			return;
+		}
 		d[0] = mode | want << 8;
 		d[1] = 0;
-		if (mode == STREAM_SEND) {
+		if (mode == STREAM_SEND || mode == STREAM_SENDM) {
 			stream_pump(svc, c);
 			return;
 		}
@@ -370,7 +411,7 @@ static void stream_writable(void *arg, struct tcp_conn *c)
 	struct tcpsvc_stream *svc = arg;
 	uint64_t *d = tcp_conn_app_data(c);
 
-	if (MODE(d) == STREAM_SEND)
+	if (MODE(d) == STREAM_SEND || MODE(d) == STREAM_SENDM)
 		stream_pump(svc, c);
 	else if (MODE(d) == STREAM_ECHO)
 		stream_echo(svc, c);
@@ -381,7 +422,7 @@ static void stream_peer_closed(void *arg, struct tcp_conn *c)
 	uint64_t *d = tcp_conn_app_data(c);
 
 	/* SEND finishes what it was asked; ECHO what the client sent before its FIN. */
-	if (MODE(d) == STREAM_SEND)
+	if (MODE(d) == STREAM_SEND || MODE(d) == STREAM_SENDM)
 		return;
 	if (MODE(d) == STREAM_ECHO) {
 		stream_echo(arg, c);

@@ -58,12 +58,22 @@ struct tcpsvc_stream_counters {
 	uint64_t bytes_by_ref; /**< of bytes_sent: queued by reference to the pattern (zero copy) */
 	uint64_t bytes_copied; /**< of bytes_sent: copied into TCP's buffers */
 	uint64_t refs_released;
+	uint64_t
+	    bytes_by_buffers; /**< of bytes_sent: SENDM, queued by reference to send_bufs()'s */
 } __attribute__((aligned(64)));
 
 struct tcpsvc_stream {
 	struct tcpsvc_stream_counters cnt;
 	uint64_t max_bytes; /**< the largest N accepted (0: 10^10) */
 	bool copy_only;	    /**< SEND copies instead of queueing references (comparisons) */
+	/**
+	 * SENDM's buffers (the worker's mbufs; NULL: SENDM is refused): put
+	 * up to @p len bytes of @p src into reference-counted buffers of the
+	 * caller's and queue them on @p c by reference. @return bytes queued,
+	 * 0 when no buffer or room is there now, or -ENOTCONN.
+	 */
+	int (*send_bufs)(void *bufs_ctx, struct tcp_conn *c, const uint8_t *src, uint32_t len);
+	void *bufs_ctx;
 	uint8_t scratch[16384];
 };
 
@@ -74,10 +84,10 @@ struct tcpsvc_stream {
  * The lab-only stream test service on @p port, the protocol of the lab's
  * stream.py (so Linux's TCP and pop's are measured by one client): one
  * request line of at most 64 bytes, "SEND <N>\n" (the server sends N bytes
- * and closes) or "ECHO <N>\n" (the server echoes the N bytes the client
- * sends as they arrive and closes after the N-th); the bytes are
- * p[i] = i mod 251. A bad request gets "ERR <reason>\n" and a close. Off
- * unless popdp is given --tcp-stream-test-port.
+ * and closes), "SENDM <N>\n" (the same bytes, put into the worker's mbufs
+ * and sent from them by reference: send_bufs) or "ECHO <N>\n" (the server echoes the N bytes the
+ * client sends as they arrive and closes after the N-th); the bytes are p[i] = i mod 251. A bad
+ * request gets "ERR <reason>\n" and a close. Off unless popdp is given --tcp-stream-test-port.
  */
 int tcpsvc_stream_listen(struct tcp_ctx *tcp, struct tcpsvc_stream *svc, uint16_t port);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "worker.h"
+#include "worker_pvt.h"
 
 #include "geo.h"
 
@@ -128,15 +129,15 @@ int worker_tcp_tx_init(struct worker *w, bool chain, int socket)
 	return 0;
 }
 
-static bool tcp_out_has_static(const struct tcp_out *o)
+static bool tcp_out_attachable(const struct worker *w, const struct tcp_out *o)
 {
 	for (unsigned i = 0; i < o->n_spans; i++)
-		if (o->span_owner[i] != NULL && o->span_owner[i]->kind == TCP_REF_STATIC)
+		if (worker_zc_attachable(w, o->span_owner[i]))
 			return true;
 	return false;
 }
 
-/* The header's mbuf, then the payload: static memory attached, the rest copied. */
+/* The header's mbuf, then the payload: static and counted memory attached, the rest copied. */
 static int tcp_emit_chain(struct worker *w, const struct tcp_out *o)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool), *tail;
@@ -156,23 +157,18 @@ static int tcp_emit_chain(struct worker *w, const struct tcp_out *o)
 		uint32_t len = o->span_len[i];
 		iov[i].base = p;
 		iov[i].len = len;
-		if (o->span_owner[i] != NULL && o->span_owner[i]->kind == TCP_REF_STATIC) {
-			struct rte_mbuf *x = rte_pktmbuf_alloc(w->pool);
+		if (worker_zc_attachable(w, o->span_owner[i])) {
+			struct rte_mbuf *x = worker_zc_attach(w, o, i);
 			if (x == NULL)
 				goto fail;
-			rte_mbuf_ext_refcnt_update(w->static_shinfo, 1);
-			rte_pktmbuf_attach_extbuf(x, (void *)(uintptr_t)p,
-						  w->iova_is_va ? (rte_iova_t)(uintptr_t)p
-								: RTE_BAD_IOVA,
-						  (uint16_t)len, w->static_shinfo);
-			x->data_len = (uint16_t)len;
 			tail->next = x;
 			tail = x;
 			m->nb_segs++;
 			attached += len;
 			continue;
 		}
-		if (RTE_MBUF_HAS_EXTBUF(tail) || rte_pktmbuf_tailroom(tail) < len) {
+		/* Never into an attached mbuf: its buffer is someone else's. */
+		if (!RTE_MBUF_DIRECT(tail) || rte_pktmbuf_tailroom(tail) < len) {
 			struct rte_mbuf *x = rte_pktmbuf_alloc(w->pool);
 			if (x == NULL)
 				goto fail;
@@ -212,7 +208,7 @@ int worker_tcp_emit(void *arg, const struct tcp_out *o)
 
 	if (w->n_tcp_tx == WORKER_TCP_TX)
 		tcp_tx_flush(w);
-	if (w->tcp_tx_chain && tcp_out_has_static(o))
+	if (w->tcp_tx_chain && tcp_out_attachable(w, o))
 		return tcp_emit_chain(w, o);
 	m = rte_pktmbuf_alloc(w->pool);
 	if (m == NULL)

@@ -60,6 +60,15 @@ struct worker_counters {
 	uint64_t tcp_tx_copied_bytes;	  /**< copied into the frame */
 	uint64_t tcp_tx_ref_copied_bytes; /**< of those, external segments (no multi-seg TX) */
 	uint64_t tcp_tx_chained;	  /**< frames sent as mbuf chains */
+	/* TCP send from reference-counted memory (worker_tcp_send_mbuf(), _ext()) */
+	uint64_t tcp_mbuf_queued;   /**< mbuf segments queued by reference */
+	uint64_t tcp_mbuf_bytes;    /**< their bytes */
+	uint64_t tcp_mbuf_released; /**< of those, released by TCP (acknowledged or ended) */
+	uint64_t tcp_ext_queued;    /**< external buffers queued by reference */
+	uint64_t tcp_ext_bytes;
+	uint64_t tcp_ext_released;
+	uint64_t tcp_zc_refused;   /**< pieces TCP refused after the checks (never expected) */
+	uint64_t tcp_bufs_no_mbuf; /**< worker_tcp_stream_bufs() found the pool empty */
 } __attribute__((aligned(64)));
 
 /**
@@ -114,6 +123,8 @@ struct worker {
 	bool iova_is_va; /**< external memory's IOVA is its address */
 	/** Shared info of the frames attached to static memory (worker_tcp_tx_init()). */
 	struct rte_mbuf_ext_shared_info *static_shinfo;
+	/** mbufs of the pool worker_tcp_stream_bufs() may have queued in TCP at once */
+	uint64_t tcp_bufs_max;
 	uint16_t n_tcp_tx;
 	struct rte_mbuf *tcp_tx[WORKER_TCP_TX];
 	struct worker_steer steer;
@@ -153,6 +164,62 @@ unsigned worker_steer_poll(struct worker *w, uint64_t now_ns);
  * worker runs. @return 0 or -ENOMEM (then frames are copied).
  */
 int worker_tcp_tx_init(struct worker *w, bool chain, int socket);
+
+/**
+ * The owners worker_tcp_send_mbuf() and worker_tcp_send_ext() queue with
+ * (TCP_REF_COUNTED): worker_tcp_emit() attaches their spans to frames.
+ */
+extern const struct tcp_ref_owner worker_tcp_mbuf_owner;
+extern const struct tcp_ref_owner worker_tcp_ext_owner;
+
+/**
+ * Send the mbuf chain @p chain on @p c without copying it: each segment
+ * with data is queued by reference (tcp_send_ref(), TCP_REF_COUNTED), TCP's
+ * hold being one more count on the segment's refcount, dropped
+ * (rte_pktmbuf_free_seg()) when TCP releases it. Each frame built over a
+ * segment attaches it through an indirect mbuf (rte_pktmbuf_attach()), so
+ * the segment lives until TCP and every frame (a retransmission, a frame
+ * still in the TX ring after an RST) are done with it; on a port without
+ * multi-segment TX its bytes are copied into the frame instead (counted as
+ * tcp_tx_ref_copied_bytes). Segments may be shared (refcount above 1):
+ * the chain is only read. All or nothing: @return the chain's bytes, and
+ * the caller's reference on the chain is consumed (as by
+ * rte_eth_tx_burst()); or -EAGAIN (send buffer short: the writable
+ * callback comes), -ENOBUFS (the core's reference table is short),
+ * -EINVAL (NULL or no data), -ENOTCONN, and the caller keeps the chain.
+ * Worker thread of @p w.
+ */
+int worker_tcp_send_mbuf(struct worker *w, struct tcp_conn *c, struct rte_mbuf *chain);
+
+/**
+ * Send @p len bytes (at most 65535) at @p data, part of a reference-counted
+ * object described by @p shinfo (its refcount and free callback, as for
+ * rte_pktmbuf_attach_extbuf(): a cached object), without copying them: TCP
+ * holds one more count on @p shinfo until it releases the bytes, each frame
+ * built over them one more (an external-buffer mbuf), and whoever drops the
+ * count to 0 calls shinfo->free_cb(an address inside the object,
+ * fcb_opaque) (free_cb must find the object from fcb_opaque). The caller
+ * keeps its own count. @return @p len or tcp_send_ref()'s error (then no
+ * count is kept). Worker thread of @p w.
+ */
+int worker_tcp_send_ext(struct worker *w, struct tcp_conn *c, const void *data, uint32_t len,
+			struct rte_mbuf_ext_shared_info *shinfo);
+
+/**
+ * The stream test service's SENDM (tcpsvc_stream.send_bufs, @p arg a
+ * struct worker): copies up to @p len bytes of @p src into fresh mbufs of
+ * the worker's pool (at most tcp_bufs_max of them queued at once) and sends
+ * the chain with worker_tcp_send_mbuf(). @return bytes queued, 0 when no
+ * mbuf or room is there now, or -ENOTCONN.
+ */
+int worker_tcp_stream_bufs(void *arg, struct tcp_conn *c, const uint8_t *src, uint32_t len);
+
+/**
+ * After the worker stopped: drop its TCP connections (tcp_ctx_shutdown():
+ * every reference released, every mbuf TCP held back to its pool) and free
+ * the frames it built but did not send. Control thread.
+ */
+void worker_tcp_shutdown(struct worker *w);
 
 /**
  * The lcore entry point (for rte_eal_remote_launch): polls until *stop.

@@ -7,6 +7,8 @@ The protocol (pop's own stream test service speaks the same):
   at most 64 bytes with its newline:
 
     SEND <N>\\n   the server sends N bytes, then closes the connection.
+    SENDM <N>\\n  the same (pop sends them from its mbufs by reference; this
+                 server treats it as SEND).
     ECHO <N>\\n   the client then sends N bytes; the server sends every
                  byte back as it arrives and closes after the N-th.
 
@@ -16,7 +18,11 @@ The protocol (pop's own stream test service speaks the same):
   without being told it. A bad request gets "ERR <reason>\\n" and a close.
 
   stream.py server --bind ADDR --port P [--cc cubic|reno] [--max-conns N]
-  stream.py client --host H --port P (--recv N | --echo N) [--timeout S] [--cc C]
+  stream.py client --host H --port P (--recv N | --recvm N | --echo N) [--timeout S] [--cc C]
+                   [--reset-after K]
+
+--reset-after K ends the connection with an RST (SO_LINGER 0, close) once K
+bytes came, before the end: the transfer is then reported as not ok.
 
 The client prints one JSON object: mode, client_cc (its own socket's), bytes, seconds (request sent to
 last byte), goodput_MBps (10^6 bytes/s), sha256, expected_sha256, ok; it
@@ -26,6 +32,7 @@ import argparse
 import hashlib
 import json
 import socket
+import struct
 import sys
 import threading
 import time
@@ -54,11 +61,11 @@ def expected_sha256(n):
 
 def parse_request(line, max_bytes):
     parts = line.split()
-    if len(parts) != 2 or parts[0] not in (b"SEND", b"ECHO") or not parts[1].isdigit():
+    if len(parts) != 2 or parts[0] not in (b"SEND", b"SENDM", b"ECHO") or not parts[1].isdigit():
         raise ValueError("request must be SEND <N> or ECHO <N>")
     if len(parts[1]) > 15 or int(parts[1]) > max_bytes:
         raise ValueError("N exceeds the server's bound of %d bytes" % max_bytes)
-    return parts[0].decode(), int(parts[1])
+    return ("SEND" if parts[0] == b"SENDM" else parts[0].decode()), int(parts[1])
 
 
 def serve_one(conn, peer, args, slots):
@@ -134,8 +141,8 @@ def server(args):
 
 
 def client(args):
-    n = args.recv if args.recv is not None else args.echo
-    mode = "SEND" if args.recv is not None else "ECHO"
+    n = next(v for v in (args.recv, args.recvm, args.echo) if v is not None)
+    mode = "SEND" if args.recv is not None else "SENDM" if args.recvm is not None else "ECHO"
     deadline = time.monotonic() + args.timeout
     s = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
     if args.cc:
@@ -168,7 +175,10 @@ def client(args):
                 break
             s.settimeout(min(left, 5.0))
             try:
-                k = s.recv_into(buf, min(len(buf), n - got))
+                want = min(len(buf), n - got)
+                if args.reset_after is not None:
+                    want = max(1, min(want, args.reset_after - got))
+                k = s.recv_into(buf, want)
             except socket.timeout:
                 continue
             if k == 0:
@@ -179,6 +189,10 @@ def client(args):
                 break
             h.update(view[:k])
             got += k
+            if args.reset_after is not None and got >= args.reset_after:
+                error = "reset by the client after %d bytes" % got
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                break
     except OSError as e:
         error = str(e)
     secs = time.monotonic() - start
@@ -198,6 +212,9 @@ def client(args):
     }
     if error:
         out["error"] = error
+    if args.reset_after is not None:
+        # What came before the reset was right: the pattern's first bytes.
+        out["prefix_ok"] = got > 0 and h.hexdigest() == expected_sha256(got)
     print(json.dumps(out))
     return 0 if out["ok"] else 1
 
@@ -217,14 +234,16 @@ def main():
     cl.add_argument("--port", type=int, default=5001)
     g = cl.add_mutually_exclusive_group(required=True)
     g.add_argument("--recv", type=int)
+    g.add_argument("--recvm", type=int, help="as --recv, asking SENDM")
     g.add_argument("--echo", type=int)
+    cl.add_argument("--reset-after", type=int, help="RST the connection after this many bytes")
     cl.add_argument("--timeout", type=float, default=120.0)
     cl.add_argument("--cc", help="congestion control of the client's socket")
     args = ap.parse_args()
     if args.cmd == "server":
         server(args)
         return 0
-    n = args.recv if args.recv is not None else args.echo
+    n = next(v for v in (args.recv, args.recvm, args.echo) if v is not None)
     if n < 0 or n > 10**12:
         ap.error("N must be 0 to 10^12")
     return client(args)

@@ -122,6 +122,23 @@ check "during the flood, at least 99% of the second client's connections succeed
 check "the flood was answered with SYN cookies" wait_stat_at_least "$LAB" tcp.syncookies_sent $((cookies0 + 1))
 
 # af_packet takes mbuf chains: the payload is attached to the frames, never copied by pop.
+# (Helpers for the lab $ZLAB: a stream client, the pool back to $base mbufs in use.)
+stream2() {
+	"$POP_LAB" exec "$ZLAB" client -- timeout 300 /usr/bin/python3 \
+		"$(dirname "$0")/stream.py" client --host "$vip" --port 80 --timeout 240 "$@" 2>&1 |
+		tail -n 1
+}
+back_to_rest() {
+	local i v
+	for i in $(seq 30); do
+		v=$(stat "$ZLAB" ports.0.mbufs_in_use)
+		[ "$v" -ge 0 ] && [ "$v" -le "$base" ] && return 0
+		sleep 0.3
+	done
+	echo "# mbufs in use: $v, $base before"
+	return 1
+}
+both_zero() { [ "$1" -eq 0 ] && [ "$2" -eq 0 ]; }
 LAB2=$(unique_name tp)
 LABS="$LABS $LAB2"
 if "$POP_LAB" up --name "$LAB2" --empty --io af_packet --popdp-args "--tcp-stream-test-port 80" \
@@ -135,10 +152,76 @@ if "$POP_LAB" up --name "$LAB2" --empty --io af_packet --popdp-args "--tcp-strea
 		wait_stat_at_least "$LAB2" tcp.tx_payload.attached_bytes 100000000
 	copied=$(stat "$LAB2" tcp.tx_payload.copied_bytes)
 	check "af_packet: no payload byte copied into frames ($copied)" [ "$copied" -eq 0 ]
+
+	# SENDM: the stream from the worker's mbufs, sent from the mbuf chains by reference
+	# (indirect mbufs in the frames); every mbuf back in the pool afterwards.
+	ZLAB=$LAB2
+	base=$(stat "$LAB2" ports.0.mbufs_in_use)
+	out=$(stream2 --recvm 100000000)
+	echo "# af_packet, 100 MB by SENDM (mbuf chains by reference): $out"
+	check "af_packet SENDM: 100 MB from mbuf chains arrive byte-identical" is_ok "$out"
+	check "af_packet SENDM: all 100 MB queued as mbufs by reference" \
+		wait_stat_at_least "$LAB2" tcp.stream_test.bytes_by_buffers 100000000
+	copied=$(stat "$LAB2" tcp.tx_payload.copied_bytes)
+	scopied=$(stat "$LAB2" tcp.stream_test.bytes_copied)
+	check "af_packet SENDM: no payload byte copied (frames $copied, service $scopied)" \
+		both_zero "$copied" "$scopied"
+	check "af_packet SENDM: the mbuf pool back to its count at rest ($base in use)" back_to_rest
+	queued=$(stat "$LAB2" tcp.tx_counted.mbufs_queued)
+	check "af_packet SENDM: every mbuf TCP held released ($queued queued)" \
+		wait_stat_at_least "$LAB2" tcp.tx_counted.mbufs_released "$queued"
+	# A client that resets mid-transfer, and one that stops reading (TCP holds a send
+	# buffer of mbufs) and then resets: everything back.
+	out=$(stream2 --recvm 100000000 --reset-after 20000000)
+	echo "# reset mid-transfer: $out"
+	prefix_ok() { python3 -c 'import json,sys
+o = json.loads(sys.argv[1]); sys.exit(0 if o.get("prefix_ok") and o["bytes"] == 20000000 else 1)' "$1" 2>/dev/null; }
+	check "af_packet SENDM: a client resetting after 20 MB got 20 MB right first" \
+		prefix_ok "$out"
+	check "af_packet SENDM: after the reset, the pool back to its count at rest" back_to_rest
+	"$POP_LAB" exec "$LAB2" client -- timeout 20 /usr/bin/python3 -c 'import socket,struct,sys,time
+s = socket.create_connection((sys.argv[1], 80), timeout=5)
+s.sendall(b"SENDM 100000000\n")
+time.sleep(4)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()' "$vip" >"$work/stall.txt" 2>&1 &
+	stall=$!
+	check "af_packet SENDM: a client not reading leaves TCP holding mbufs" \
+		wait_stat_at_least "$LAB2" ports.0.mbufs_in_use $((base + 500)) 4
+	wait $stall
+	check "af_packet SENDM: its reset gives them all back" back_to_rest
 	"$POP_LAB" down "$LAB2" >/dev/null 2>&1
 else
 	not_ok "pop-lab up --io af_packet"
 	sed 's/^/# /' "$work/up2.log"
+fi
+
+# SENDM through the impairment relay: lost, reordered and duplicated segments are sent
+# again from the mbufs they reference (frames still queued may point at them too).
+LAB3=$(unique_name tm)
+LABS="$LABS $LAB3"
+if "$POP_LAB" up --name "$LAB3" --empty --io af_packet \
+	--impair "loss=1%,delay=5ms,jitter=2ms,dup=1%,reorder=1%,seed=7" \
+	--popdp-args "--tcp-stream-test-port 80" >"$work/up3.log" 2>&1; then
+	ZLAB=$LAB3
+	wait_stat_at_least "$LAB3" ports.0.mbufs_total 1 10 >/dev/null
+	base=$(stat "$LAB3" ports.0.mbufs_in_use)
+	rx0=$(stat "$LAB3" tcp.retrans_segs)
+	out=$(stream2 --recvm 10000000)
+	echo "# af_packet through the relay, 10 MB by SENDM: $out"
+	check "relay: 10 MB by SENDM arrive byte-identical through loss, reordering, duplicates" \
+		is_ok "$out"
+	check "relay: segments were sent again from the mbufs" \
+		wait_stat_at_least "$LAB3" tcp.retrans_segs $((rx0 + 1))
+	copied=$(stat "$LAB3" tcp.tx_payload.copied_bytes)
+	scopied=$(stat "$LAB3" tcp.stream_test.bytes_copied)
+	check "relay: no payload byte copied (frames $copied, service $scopied)" \
+		both_zero "$copied" "$scopied"
+	check "relay: the mbuf pool back to its count at rest ($base in use)" back_to_rest
+	"$POP_LAB" down "$LAB3" >/dev/null 2>&1
+else
+	not_ok "pop-lab up --io af_packet --impair"
+	sed 's/^/# /' "$work/up3.log"
 fi
 
 tap_end

@@ -79,6 +79,7 @@ struct harness {
 	uint64_t sent_total;
 	bool rx_bad;
 	unsigned accepted, closed, peer_closed;
+	uint64_t received_at_peer_closed; /* what the app had read when told of the FIN */
 	enum tcp_close_reason last_reason;
 	struct tcp_conn *conn;
 	/* external segments (tcp_send_ref()) */
@@ -94,6 +95,84 @@ static uint8_t pattern_byte(uint64_t i)
 	return (uint8_t)(i * 7 + (i >> 8));
 }
 
+/*
+ * Reference-counted objects (TCP_REF_COUNTED), as the worker's mbufs: TCP
+ * holds one reference from tcp_send_ref() to release(); each frame h_emit()
+ * builds over an object holds one more until the "NIC" is done with it
+ * (obj_frames_done()). A freed object's bytes are poisoned.
+ */
+#define OBJ_MAX	  64
+#define OBJ_BYTES 4096
+struct obj {
+	uint32_t refs;
+	bool freed;
+	uint32_t len;
+	uint8_t data[OBJ_BYTES];
+};
+static struct {
+	struct obj o[OBJ_MAX];
+	unsigned n, frees, double_drops, emitted_freed;
+	unsigned n_held;
+	uint8_t held[CAP_MAX * TCP_OUT_SPANS]; /* object of each frame reference */
+} OBJ;
+
+static void obj_drop(struct obj *x)
+{
+	if (x->refs == 0) {
+		OBJ.double_drops++;
+		return;
+	}
+	if (--x->refs == 0) {
+		x->freed = true;
+		memset(x->data, 0xee, sizeof(x->data));
+		OBJ.frees++;
+	}
+}
+
+static void obj_release(void *opaque, const uint8_t *data, uint32_t len)
+{
+	struct obj *x = opaque;
+
+	if (x < OBJ.o || x >= OBJ.o + OBJ.n || data != x->data || len != x->len) {
+		H.bad_releases++;
+		return;
+	}
+	H.refs_released++;
+	obj_drop(x);
+}
+
+static const struct tcp_ref_owner OBJ_OWNER = {.release = obj_release, .kind = TCP_REF_COUNTED};
+
+/* The NIC sent every frame built so far: their references go. */
+static void obj_frames_done(void)
+{
+	for (unsigned i = 0; i < OBJ.n_held; i++)
+		obj_drop(&OBJ.o[OBJ.held[i]]);
+	OBJ.n_held = 0;
+}
+
+/* Queue pattern bytes [off, off + n) in a new object; @return tcp_send_ref()'s answer. */
+static int send_obj_at(struct tcp_conn *c, uint64_t off, uint32_t n)
+{
+	struct obj *x;
+	int rc;
+
+	if (OBJ.n == OBJ_MAX || n > OBJ_BYTES)
+		return -1;
+	x = &OBJ.o[OBJ.n];
+	memset(x, 0, sizeof(*x));
+	for (uint32_t i = 0; i < n; i++)
+		x->data[i] = pattern_byte(off + i);
+	x->len = n;
+	x->refs = 1; /* the caller's, given to TCP */
+	rc = tcp_send_ref(c, x->data, n, &OBJ_OWNER, x);
+	if (rc > 0) {
+		OBJ.n++;
+		H.refs_issued++;
+	}
+	return rc;
+}
+
 static int h_emit(void *arg, const struct tcp_out *o)
 {
 	struct harness *h = arg;
@@ -103,6 +182,19 @@ static int h_emit(void *arg, const struct tcp_out *o)
 
 	if (h->n_cap == CAP_MAX)
 		return -1;
+	/* The frame's own reference on each counted object it points into. */
+	for (unsigned i = 0; i < o->n_spans; i++) {
+		struct obj *x = o->span_opaque[i];
+
+		if (o->span_owner[i] != &OBJ_OWNER)
+			continue;
+		if (x->refs == 0 || x->freed) {
+			OBJ.emitted_freed++;
+			continue;
+		}
+		x->refs++;
+		OBJ.held[OBJ.n_held++] = (uint8_t)(x - OBJ.o);
+	}
 	c = &h->cap[h->n_cap++];
 	c->o = *o;
 	off = 0;
@@ -247,6 +339,7 @@ static void app_peer_closed(void *a, struct tcp_conn *c)
 	(void)a;
 	(void)c;
 	H.peer_closed++;
+	H.received_at_peer_closed = H.received;
 }
 
 static void app_closed(void *a, struct tcp_conn *c, enum tcp_close_reason why)
@@ -273,6 +366,7 @@ static void h_setup(const struct tcp_config *cfg_in, uint32_t idle_timeout_ms)
 	free(H.mem);
 	free(H.cap);
 	memset(&H, 0, sizeof(H));
+	memset(&OBJ, 0, sizeof(OBJ));
 	for (unsigned i = 0; i < 16; i++)
 		cfg.secret[i] = (uint8_t)(i * 31 + 7);
 	size = tcp_ctx_size(&cfg);

@@ -226,6 +226,147 @@ static void test_out_of_order_and_dsack(void)
 	h_teardown();
 }
 
+/* A FIN ahead of a hole is kept: when the hole fills, one ACK covers the data and the FIN. */
+static void test_ooo_fin(void)
+{
+	static const struct step s[] = {
+	    HS_FULL(0),
+	    {IN, 20, F_ACK | F_FIN, .seq = 1001, .ack = 1, .win = 512, .len = 1000, .ts = 1},
+	    {OUT, 20, F_ACK, .seq = 1, .ack = 1, .nsack = 1, .sack = {{1001, 2001}}, .ts = 1},
+	    {NONE, 20},
+	    {STATE, 20, .state = TCP_ESTABLISHED},
+	    /* The hole fills: the data and the FIN taken at once, one ACK for both. */
+	    {IN, 30, F_ACK, .seq = 1, .ack = 1, .win = 512, .len = 1000, .ts = 1},
+	    {OUT, 30, F_ACK, .seq = 1, .ack = 2002, .opts = 1, .ts = 1},
+	    {NONE, 30},
+	    {STATE, 30, .state = TCP_CLOSE_WAIT},
+	    /* The peer's retransmitted FIN is only acknowledged again. */
+	    {IN, 300, F_ACK | F_FIN, .seq = 1001, .ack = 1, .win = 512, .len = 1000, .ts = 1},
+	    {OUT, 300, F_ACK, .seq = 1, .ack = 2002, .ts = 1},
+	    {NONE, 300},
+	    {STATE, 300, .state = TCP_CLOSE_WAIT},
+	    {END},
+	};
+	/* A bare FIN ahead of a hole, while we are closing: FIN_WAIT_2 to TIME_WAIT at once. */
+	static const struct step bare[] = {
+	    HS_FULL(0),
+	    {FN, 20, .fn = fn_close},
+	    {OUT, 20, F_ACK | F_FIN, .seq = 1, .ack = 1, .ts = 1},
+	    {IN, 30, F_ACK, .seq = 1, .ack = 2, .win = 512, .ts = 1},
+	    {STATE, 30, .state = TCP_FIN_WAIT_2},
+	    {IN, 40, F_ACK | F_FIN, .seq = 501, .ack = 2, .win = 512, .ts = 1},
+	    {OUT, 40, F_ACK, .seq = 2, .ack = 1, .ts = 1},
+	    {STATE, 40, .state = TCP_FIN_WAIT_2},
+	    {IN, 50, F_ACK, .seq = 1, .ack = 2, .win = 512, .len = 500, .ts = 1},
+	    {OUT, 50, F_ACK, .seq = 2, .ack = 502, .ts = 1},
+	    {NONE, 50},
+	    {STATE, 50, .state = TCP_TIME_WAIT},
+	    {END},
+	};
+
+	h_setup(&DEFAULT_CFG, 0);
+	run_script(s);
+	CHECK_EQ(H.received, 2000);
+	CHECK(!H.rx_bad);
+	CHECK_EQ(H.peer_closed, 1);
+	CHECK_EQ(H.received_at_peer_closed, 2000); /* every byte before the FIN */
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->ooo_fins, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->fin_conflicts, 0);
+
+	h_setup(&DEFAULT_CFG, 0);
+	run_script(bare);
+	CHECK_EQ(H.received, 500);
+	CHECK(!H.rx_bad);
+	CHECK_EQ(H.peer_closed, 1);
+	CHECK_EQ(H.received_at_peer_closed, 500);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->ooo_fins, 1);
+	h_teardown();
+}
+
+/* A FIN past the window is not kept (RFC 9293 trims the segment to the window, FIN first). */
+static void test_ooo_fin_beyond_window(void)
+{
+	static const struct step s[] = {
+	    HS_FULL(0),
+	    /* Straddles the window's right edge (4097): its data is trimmed, its FIN dropped. */
+	    {IN, 20, F_ACK | F_FIN, .seq = 3001, .ack = 1, .win = 512, .len = 1500, .ts = 1},
+	    {OUT, 20, F_ACK, .seq = 1, .ack = 1, .nsack = 1, .sack = {{3001, 4097}}, .ts = 1},
+	    /* Wholly past it: not acceptable, an ACK only. */
+	    {IN, 21, F_ACK | F_FIN, .seq = 9001, .ack = 1, .win = 512, .ts = 1},
+	    {OUT, 21, F_ACK, .seq = 1, .ack = 1, .nsack = 1, .sack = {{3001, 4097}}, .ts = 1},
+	    {IN, 30, F_ACK, .seq = 1, .ack = 1, .win = 512, .len = 3000, .ts = 1},
+	    {OUT, 30, F_ACK, .seq = 1, .ack = 4097, .opts = 1, .ts = 1},
+	    {NONE, 30},
+	    {STATE, 30, .state = TCP_ESTABLISHED},
+	    /* The rest with its FIN, in order. */
+	    {IN, 40, F_ACK | F_FIN, .seq = 4097, .ack = 1, .win = 512, .len = 404, .ts = 1},
+	    {OUT, 40, F_ACK, .seq = 1, .ack = 4502, .ts = 1},
+	    {STATE, 40, .state = TCP_CLOSE_WAIT},
+	    {END},
+	};
+	struct tcp_config cfg = {.rcv_buf_bytes = 4096};
+
+	h_setup(&cfg, 0);
+	run_script(s);
+	CHECK_EQ(H.received, 4500);
+	CHECK(!H.rx_bad);
+	CHECK_EQ(H.peer_closed, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->ooo_fins, 0);
+	CHECK(tcp_ctx_counters(H.ctx)->out_of_window >= 2);
+	h_teardown();
+}
+
+/* FINs that disagree: the first kept stays; data past it and other FINs are not taken. */
+static void test_ooo_fin_conflicts(void)
+{
+	static const struct step s[] = {
+	    HS_FULL(0),
+	    {IN, 20, F_ACK | F_FIN, .seq = 1001, .ack = 1, .win = 512, .len = 1000, .ts = 1},
+	    {OUT, 20, F_ACK, .seq = 1, .ack = 1, .nsack = 1, .sack = {{1001, 2001}}, .ts = 1},
+	    /* Another FIN, earlier: ignored (counted), its data is a duplicate. */
+	    {IN, 21, F_ACK | F_FIN, .seq = 1001, .ack = 1, .win = 512, .len = 500, .ts = 1},
+	    {DRAIN, 21, .count = 1},
+	    /* Data past the FIN: not taken. */
+	    {IN, 22, F_ACK, .seq = 2001, .ack = 1, .win = 512, .len = 100, .ts = 1},
+	    {DRAIN, 22, .count = 1},
+	    {STATE, 22, .state = TCP_ESTABLISHED},
+	    /* The first FIN, with the data before it, counts. */
+	    {IN, 30, F_ACK, .seq = 1, .ack = 1, .win = 512, .len = 1000, .ts = 1},
+	    {OUT, 30, F_ACK, .seq = 1, .ack = 2002, .opts = 1, .ts = 1},
+	    {STATE, 30, .state = TCP_CLOSE_WAIT},
+	    {END},
+	};
+	/* A FIN before out-of-order data already queued is not where the stream ends. */
+	static const struct step before_data[] = {
+	    HS_FULL(0),
+	    {IN, 20, F_ACK, .seq = 3001, .ack = 1, .win = 512, .len = 1000, .ts = 1},
+	    {DRAIN, 20, .count = 1},
+	    {IN, 21, F_ACK | F_FIN, .seq = 1001, .ack = 1, .win = 512, .len = 1000, .ts = 1},
+	    {DRAIN, 21, .count = 1},
+	    {IN, 30, F_ACK, .seq = 1, .ack = 1, .win = 512, .len = 1000, .ts = 1},
+	    {OUT, 30, F_ACK, .seq = 1, .ack = 2001, .nsack = 1, .sack = {{3001, 4001}}, .ts = 1},
+	    {STATE, 30, .state = TCP_ESTABLISHED},
+	    {END},
+	};
+
+	h_setup(&DEFAULT_CFG, 0);
+	run_script(s);
+	CHECK_EQ(H.received, 2000);
+	CHECK(!H.rx_bad);
+	CHECK_EQ(H.peer_closed, 1);
+	CHECK_EQ(H.received_at_peer_closed, 2000);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->ooo_fins, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->fin_conflicts, 1);
+
+	h_setup(&DEFAULT_CFG, 0);
+	run_script(before_data);
+	CHECK_EQ(H.received, 2000);
+	CHECK_EQ(H.peer_closed, 0);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->ooo_fins, 0);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->fin_conflicts, 1);
+	h_teardown();
+}
+
 static void test_delayed_ack(void)
 {
 	static const struct step s[] = {
@@ -1080,6 +1221,265 @@ static void test_ref_refusals(void)
 	h_teardown();
 }
 
+/* ---- TCP_REF_COUNTED: reference-counted objects (the harness's, as the worker's mbufs) ---- */
+
+static void fn_send_3_objs(struct tcp_ctx *ctx, struct tcp_conn *c)
+{
+	(void)ctx;
+	CHECK(c != NULL);
+	for (unsigned i = 0; c != NULL && i < 3; i++)
+		CHECK_EQ(send_obj_at(c, (uint64_t)i * 1000, 1000), 1000);
+}
+
+static void fn_frames_done(struct tcp_ctx *ctx, struct tcp_conn *c)
+{
+	(void)ctx;
+	(void)c;
+	obj_frames_done();
+}
+
+/* Every object's references are all gone, each freed once, none used after its free. */
+static void check_objs_all_freed(unsigned n)
+{
+	CHECK_EQ(OBJ.n, n);
+	CHECK_EQ(OBJ.frees, n);
+	CHECK_EQ(OBJ.double_drops, 0);
+	CHECK_EQ(OBJ.emitted_freed, 0);
+	CHECK_EQ(H.refs_released, n);
+	CHECK_EQ(H.bad_releases, 0);
+	for (unsigned i = 0; i < OBJ.n; i++)
+		CHECK_EQ(OBJ.o[i].refs, 0);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->refs_now, 0);
+}
+
+/* Sent, lost, sent again from the objects: they live while a frame or TCP holds them. */
+static void test_counted_retransmit_and_release(void)
+{
+	static const struct step s[] = {
+	    {IN, 0, F_SYN, .win = 65535, .mss = 1460, .ws = WS(7), .sackok = 1, .ts = 1},
+	    {OUT, 0, F_SYN | F_ACK, .ack = 1, .ts = 1},
+	    {IN, 10, F_ACK, .seq = 1, .ack = 1, .win = 0, .ts = 1},
+	    {FN, 20, .fn = fn_send_3_objs},
+	    {NONE, 20},
+	    {IN, 30, F_ACK, .seq = 1, .ack = 1, .win = 512, .ts = 1},
+	    {OUT, 30, F_ACK, .seq = 1, .ack = 1, .len = 1448, .ts = 1},
+	    {OUT, 30, F_ACK, .seq = 1449, .ack = 1, .len = 1448, .ts = 1},
+	    {OUT, 30, F_ACK | F_PSH, .seq = 2897, .ack = 1, .len = 104, .ts = 1},
+	    /* The frames went out (the NIC dropped its references); all lost on the way. */
+	    {FN, 31, .fn = fn_frames_done},
+	    {NONE, 229},
+	    /* The RTO sends the first segment again, from the objects. */
+	    {OUT, 230, F_ACK, .seq = 1, .ack = 1, .len = 1448, .ts = 1},
+	    {IN, 240, F_ACK, .seq = 1, .ack = 501, .win = 512, .ts = 1},
+	    {DRAIN, 240},
+	    {END},
+	};
+	/* The first two acknowledged while the retransmission's frame is still queued. */
+	static const struct step s2[] = {
+	    {IN, 250, F_ACK, .seq = 1, .ack = 2001, .win = 512, .ts = 1},
+	    {DRAIN, 250},
+	    {END},
+	};
+	static const struct step s3[] = {
+	    {FN, 260, .fn = fn_frames_done},
+	    {IN, 3000, F_ACK, .seq = 1, .ack = 3001, .win = 512, .ts = 1},
+	    {DRAIN, 3000},
+	    {FN, 3001, .fn = fn_frames_done},
+	    {END},
+	};
+
+	h_setup(&DEFAULT_CFG, 0);
+	run_script(s);
+	CHECK_EQ(H.refs_issued, 3);
+	CHECK_EQ(H.refs_released, 0);
+	CHECK_EQ(OBJ.frees, 0);
+	CHECK(tcp_ctx_counters(H.ctx)->retrans_segs >= 1);
+	run_script(s2);
+	/* TCP let go of two; the retransmitted frame still holds the first two. */
+	CHECK_EQ(H.refs_released, 2);
+	CHECK_EQ(OBJ.frees, 0);
+	CHECK_EQ(OBJ.o[0].refs, 1);
+	CHECK_EQ(OBJ.o[1].refs, 1);
+	run_script(s3);
+	check_objs_all_freed(3);
+	h_teardown();
+}
+
+/* Copied bytes and counted objects keep their order in one segment. */
+static void fn_send_mixed_objs(struct tcp_ctx *ctx, struct tcp_conn *c)
+{
+	uint8_t buf[100];
+
+	(void)ctx;
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	for (unsigned i = 0; i < 100; i++)
+		buf[i] = pattern_byte(i);
+	CHECK_EQ(tcp_send(c, buf, 100), 100);
+	CHECK_EQ(send_obj_at(c, 100, 200), 200);
+	for (unsigned i = 0; i < 50; i++)
+		buf[i] = pattern_byte(300 + i);
+	CHECK_EQ(tcp_send(c, buf, 50), 50);
+	CHECK_EQ(send_obj_at(c, 350, 1), 1);
+	CHECK_EQ(send_ref_at(c, 351, 9), 9); /* and a static reference after them */
+}
+
+static void test_counted_mixed_order(void)
+{
+	static const struct step s[] = {
+	    {IN, 0, F_SYN, .win = 65535, .mss = 1460, .ws = WS(7), .sackok = 1, .ts = 1},
+	    {OUT, 0, F_SYN | F_ACK, .ack = 1, .ts = 1},
+	    {IN, 10, F_ACK, .seq = 1, .ack = 1, .win = 0, .ts = 1},
+	    {FN, 20, .fn = fn_send_mixed_objs},
+	    {NONE, 20},
+	    {IN, 30, F_ACK, .seq = 1, .ack = 1, .win = 512, .ts = 1},
+	    /* At most TCP_OUT_SPANS pieces per segment: the fifth starts the next one. */
+	    {OUT, 30, F_ACK, .seq = 1, .ack = 1, .len = 351, .ts = 1},
+	    {OUT, 30, F_ACK | F_PSH, .seq = 352, .ack = 1, .len = 9, .ts = 1},
+	    {IN, 40, F_ACK, .seq = 1, .ack = 361, .win = 512, .ts = 1},
+	    {NONE, 40},
+	    {FN, 41, .fn = fn_frames_done},
+	    {END},
+	};
+
+	h_setup(&DEFAULT_CFG, 0);
+	run_script(s);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->queued_copy_bytes, 150);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->queued_ref_bytes, 210);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->bytes_out_ref, 210);
+	CHECK_EQ(OBJ.frees, 2);
+	CHECK_EQ(OBJ.double_drops, 0);
+	CHECK_EQ(H.bad_releases, 0);
+	CHECK_EQ(H.double_releases, 0);
+	h_teardown();
+}
+
+static void fn_shutdown(struct tcp_ctx *ctx, struct tcp_conn *c)
+{
+	(void)c;
+	tcp_ctx_shutdown(ctx);
+}
+
+/* Whatever ends the connection, TCP releases each object once; frames still queued keep theirs. */
+static void test_counted_release_on_end(void)
+{
+	static const struct step on_rst[] = {
+	    HS_FULL(0),
+	    {FN, 20, .fn = fn_send_3_objs},
+	    {DRAIN, 20, .count = 3},
+	    {IN, 30, F_RST, .seq = 1},
+	    {STATE, 30, .state = -1},
+	    {END},
+	};
+	static const struct step on_abort[] = {
+	    HS_FULL(0),
+	    {FN, 20, .fn = fn_send_3_objs},
+	    {DRAIN, 20, .count = 3},
+	    {IN, 25, F_ACK, .seq = 1, .ack = 1001, .win = 512, .ts = 1},
+	    {FN, 30, .fn = fn_abort},
+	    {OUT, 30, F_RST | F_ACK, .seq = 3001, .ack = 1},
+	    {STATE, 30, .state = -1},
+	    {END},
+	};
+	static const struct step on_timeout[] = {
+	    HS_FULL(0),
+	    {FN, 20, .fn = fn_send_3_objs},
+	    {FN, 20, .fn = fn_close},
+	    {DRAIN, 20, .count = 4},
+	    {STATE, 9000, .state = -1},
+	    {END},
+	};
+	static const struct step on_time_wait[] = {
+	    HS_FULL(0),
+	    {FN, 20, .fn = fn_send_3_objs},
+	    {FN, 20, .fn = fn_close},
+	    {DRAIN, 20, .count = 4},
+	    {IN, 30, F_ACK | F_FIN, .seq = 1, .ack = 3002, .win = 512, .ts = 1},
+	    {OUT, 30, F_ACK, .seq = 3002, .ack = 2, .ts = 1},
+	    {STATE, 30, .state = TCP_TIME_WAIT},
+	    {END},
+	};
+	static const struct step on_shutdown[] = {
+	    HS_FULL(0),
+	    {FN, 20, .fn = fn_send_3_objs},
+	    {DRAIN, 20, .count = 3},
+	    {FN, 30, .fn = fn_shutdown},
+	    {NONE, 30},
+	    {STATE, 30, .state = -1},
+	    {END},
+	};
+	static const struct step *const scripts[] = {on_rst, on_abort, on_timeout, on_time_wait,
+						     on_shutdown};
+	static const enum tcp_close_reason why[] = {TCP_CLOSED_RESET, TCP_CLOSED_ABORTED,
+						    TCP_CLOSED_TIMEOUT, TCP_CLOSED_NORMAL,
+						    TCP_CLOSED_ABORTED};
+	struct tcp_config few_retries = {.max_retries = 2};
+
+	for (unsigned k = 0; k < 5; k++) {
+		h_setup(k == 2 ? &few_retries : &DEFAULT_CFG, 0);
+		run_script(scripts[k]);
+		CHECK_EQ(H.closed, 1);
+		CHECK_EQ(H.last_reason, why[k]);
+		CHECK_EQ(H.refs_released, 3);
+		/* The frames built before the end still point at the objects. */
+		CHECK(OBJ.n_held > 0);
+		CHECK(OBJ.frees < 3);
+		obj_frames_done();
+		check_objs_all_freed(3);
+	}
+	/* An unknown kind is refused; the caller keeps its memory. */
+	{
+		static const struct step s[] = {HS_FULL(0), {END}};
+		static const struct tcp_ref_owner bad = {.release = obj_release, .kind = 7};
+		uint8_t b[10] = {0};
+
+		h_setup(&DEFAULT_CFG, 0);
+		run_script(s);
+		CHECK(H.conn != NULL);
+		if (H.conn != NULL)
+			CHECK_EQ(tcp_send_ref(H.conn, b, sizeof(b), &bad, NULL), -EINVAL);
+		CHECK_EQ(H.refs_released, 0);
+	}
+	h_teardown();
+}
+
+/* tcp_cork(): sends in a row outside a callback go out as full segments when uncorked. */
+static void fn_cork_send(struct tcp_ctx *ctx, struct tcp_conn *c)
+{
+	uint8_t buf[500];
+	unsigned before = H.n_cap;
+
+	(void)ctx;
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	tcp_cork(c, true);
+	for (unsigned k = 0; k < 3; k++) {
+		for (unsigned i = 0; i < sizeof(buf); i++)
+			buf[i] = pattern_byte(k * sizeof(buf) + i);
+		CHECK_EQ(tcp_send(c, buf, sizeof(buf)), 500);
+	}
+	CHECK_EQ(H.n_cap, before); /* nothing while corked */
+	tcp_cork(c, false);
+}
+
+static void test_cork(void)
+{
+	static const struct step s[] = {
+	    HS_FULL(0),
+	    {FN, 20, .fn = fn_cork_send},
+	    {OUT, 20, F_ACK, .seq = 1, .ack = 1, .len = 1448, .ts = 1},
+	    {OUT, 20, F_ACK | F_PSH, .seq = 1449, .ack = 1, .len = 52, .ts = 1},
+	    {NONE, 20},
+	    {END},
+	};
+
+	h_setup(&DEFAULT_CFG, 0);
+	run_script(s);
+	h_teardown();
+}
+
 static void test_memory_per_connection(void)
 {
 	/* POP_TCP_CONNS=1000000 measures a million (about 350 MB). */
@@ -1186,6 +1586,9 @@ int main(void)
 	RUN(test_syn_cookies);
 	RUN(test_syn_cookies_under_pressure);
 	RUN(test_out_of_order_and_dsack);
+	RUN(test_ooo_fin);
+	RUN(test_ooo_fin_beyond_window);
+	RUN(test_ooo_fin_conflicts);
 	RUN(test_delayed_ack);
 	RUN(test_rto_backoff);
 	RUN(test_fast_retransmit_newreno);
@@ -1209,6 +1612,10 @@ int main(void)
 	RUN(test_ref_mixed_order);
 	RUN(test_ref_release_on_end);
 	RUN(test_ref_refusals);
+	RUN(test_counted_retransmit_and_release);
+	RUN(test_counted_mixed_order);
+	RUN(test_counted_release_on_end);
+	RUN(test_cork);
 	RUN(test_memory_per_connection);
 	RUN(test_parse_rejects);
 	return tap_done();
