@@ -537,8 +537,8 @@ static void test_ixfr(void)
 	/* Behind (also across the wrap): the whole zone in AXFR form. */
 	CHECK(transfer("xfr.example", TYPE_IXFR, SERIAL - 1, "198.18.0.2", 65535, &cnt) > 1);
 	CHECK_EQ(n_recs, 1 + 2 + 2 + 3 + 1 + 1 + 1 + 1 + N_HOSTS + 1);
-	CHECK(transfer("xfr.example", TYPE_IXFR, SERIAL + 0x80000000u, "198.18.0.2", 65535,
-		       &cnt) > 1);
+	CHECK(transfer("xfr.example", TYPE_IXFR, SERIAL + 0x80000000u, "198.18.0.2", 65535, &cnt) >
+	      1);
 	CHECK(n_recs > 1);
 	CHECK(tcpsvc_serial_ge(5, 0xfffffff0u));
 	CHECK(!tcpsvc_serial_ge(0xfffffff0u, 5));
