@@ -216,9 +216,9 @@ uint32_t zones_name_hash(const uint8_t *name, size_t len);
  * every offset within bounds, names well formed) before workers read it:
  * arrays in bounds and aligned; every zone's apex, id, source and transfer
  * prefixes, and node range (the ranges tile the node array in zone order,
- * the apex inside its zone's); every
- * node's name (well formed, lowercase, label count, under its zone's apex,
- * hash), zone (whose node range holds it), record set range, flags; every record set's rdata (as
+ * the apex inside its zone's); every node's name (well formed, lowercase,
+ * label count, under its zone's apex, hash), zone (whose node range holds
+ * it), record set range, flags; every record set's rdata (as
  * zones_builder_add_rrset() checks it), strings and fields; every node on
  * exactly the chain of its hash, every chain ending. The CRC is
  * tables_snapshot_map()'s business; this catches a snapshot that is sealed
