@@ -78,7 +78,6 @@ struct tcpsvc_dns {
 	 * at most TCPSVC_XFR_SLOTS); one more is REFUSED (xfr_too_many).
 	 */
 	uint32_t max_xfrs;
-	bool allow_xfr; /**< unused, kept for compatibility: the zones' ACLs decide */
 	struct tcpsvc_dns_counters cnt;
 	struct tcpsvc_xfr xfr[TCPSVC_XFR_SLOTS]; /**< active transfers; phase IDLE: free */
 	uint8_t
