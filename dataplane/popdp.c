@@ -378,7 +378,8 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 			break;
 		case 'X':
 			if (parse_uint(optarg, TCPSVC_XFR_SLOTS, &v) != 0 || v < 1) {
-				fprintf(stderr, "popdp: --dns-xfr-max: 1 to %u\n", TCPSVC_XFR_SLOTS);
+				fprintf(stderr, "popdp: --dns-xfr-max: 1 to %u\n",
+					TCPSVC_XFR_SLOTS);
 				return -EINVAL;
 			}
 			o->dns_xfr_max = (unsigned)v;

@@ -134,7 +134,7 @@ static struct tables_snapshot *build(bool extra)
 	add(zb, z, w);
 	/* A TXT between them at the same owner keeps its own RRset. */
 	memset(&r, 0, sizeof(r));
-	rd_txt(&r, 1, "weighted");
+	rd_txt(&r, 2, "weighted", "sets");
 	add(zb, z, t_spec(&b, "w.xfr.example", 16, 300, &r));
 
 	/* Aliases: the target's records; one unresolved (no record). */
@@ -313,8 +313,12 @@ static int decode(const uint8_t *m, size_t len, bool first, uint16_t qtype)
 		memcpy(r.rdata, m + pos, r.rdlen < sizeof(r.rdata) ? r.rdlen : sizeof(r.rdata));
 		pos += r.rdlen;
 		if (n_recs == cap_recs) {
-			cap_recs = cap_recs ? cap_recs * 2 : 1024;
-			recs = realloc(recs, cap_recs * sizeof(*recs));
+			size_t cap = cap_recs ? cap_recs * 2 : 1024;
+			struct rec *more = realloc(recs, cap * sizeof(*recs));
+			if (more == NULL)
+				return -1;
+			recs = more;
+			cap_recs = cap;
 		}
 		recs[n_recs++] = r;
 	}
