@@ -598,6 +598,241 @@ static void test_zone_node_ranges(void)
 	CHECK_EQ(total, t->n_nodes);
 }
 
+/* ------------------------------------------- the service on pop's TCP */
+
+/* One client connection as the peer sees it: what pop sent, in order. */
+struct peer {
+	uint16_t port;
+	uint32_t isn, our_isn, sent;
+	bool have_isn, rst, fin;
+	uint8_t *stream; /* pop's bytes, in order */
+	size_t len, cap;
+};
+
+#define N_PEERS 4
+static struct peer peers[N_PEERS];
+static struct tcp_ctx *tcp;
+static struct tcpsvc_dns *svc;
+static uint64_t now_us = 1000000;
+
+static struct peer *peer_of(uint16_t port)
+{
+	for (int i = 0; i < N_PEERS; i++)
+		if (peers[i].port == port)
+			return &peers[i];
+	return NULL;
+}
+
+static int emit(void *arg, const struct tcp_out *o)
+{
+	struct peer *p = peer_of(o->dport);
+
+	(void)arg;
+	if (p == NULL)
+		return 0;
+	if (o->flags & TCP_FLAG_RST)
+		p->rst = true;
+	if ((o->flags & TCP_FLAG_SYN) && (o->flags & TCP_FLAG_ACK)) {
+		p->our_isn = o->seq;
+		p->have_isn = true;
+		return 0;
+	}
+	/* In order only: a retransmission or a segment past a gap is not data. */
+	if (o->len > 0 && o->seq == p->our_isn + 1 + (uint32_t)p->len) {
+		if (p->len + o->len > p->cap) {
+			size_t cap = (p->len + o->len) * 2;
+			uint8_t *more = realloc(p->stream, cap);
+			if (more == NULL)
+				return -1;
+			p->stream = more;
+			p->cap = cap;
+		}
+		for (unsigned i = 0; i < o->n_spans; i++) {
+			memcpy(p->stream + p->len, o->span[i], o->span_len[i]);
+			p->len += o->span_len[i];
+		}
+	}
+	if ((o->flags & TCP_FLAG_FIN) && o->seq + o->len == p->our_isn + 1 + (uint32_t)p->len)
+		p->fin = true;
+	return 0;
+}
+
+static void seg_in(struct peer *p, uint8_t flags, const uint8_t *data, uint32_t len)
+{
+	struct tcp_seg g;
+
+	memset(&g, 0, sizeof(g));
+	g.family = 4;
+	g.src_addr[0] = 198;
+	g.src_addr[1] = 18;
+	g.src_addr[3] = 2;
+	g.dst_addr[0] = 198;
+	g.dst_addr[1] = 18;
+	g.dst_addr[3] = 1;
+	g.sport = p->port;
+	g.dport = 53;
+	g.flags = flags;
+	g.seq = p->isn + (flags & TCP_FLAG_SYN ? 0 : 1 + p->sent);
+	g.ack = p->our_isn + 1 + (uint32_t)p->len;
+	g.win = 65535;
+	if (flags & TCP_FLAG_SYN) {
+		g.has_mss = g.has_wscale = true;
+		g.mss = 1460;
+		g.wscale = 7; /* an 8 MiB window: the peer reads as fast as pop sends */
+		g.ack = 0;
+	}
+	g.payload = data;
+	g.len = len;
+	tcp_input(tcp, &g, now_us);
+	p->sent += len + (flags & TCP_FLAG_FIN ? 1 : 0);
+}
+
+static void peer_open(struct peer *p, uint16_t port)
+{
+	free(p->stream);
+	memset(p, 0, sizeof(*p));
+	p->port = port;
+	p->isn = 0x10000000u * port;
+	seg_in(p, TCP_FLAG_SYN, NULL, 0);
+	CHECK(p->have_isn);
+	seg_in(p, TCP_FLAG_ACK, NULL, 0);
+}
+
+/* A query with its length prefix. */
+static void peer_query(struct peer *p, const uint8_t *q, size_t qlen, uint8_t extra_flags)
+{
+	uint8_t b[600];
+
+	b[0] = (uint8_t)(qlen >> 8);
+	b[1] = (uint8_t)qlen;
+	memcpy(b + 2, q, qlen);
+	seg_in(p, TCP_FLAG_ACK | TCP_FLAG_PSH | extra_flags, b, (uint32_t)qlen + 2);
+}
+
+/* The peer acknowledges what it has, time goes on: @p rounds times. */
+static void pump(struct peer *p, int rounds)
+{
+	for (int i = 0; i < rounds && !p->rst; i++) {
+		now_us += 1000;
+		tcp_tick(tcp, now_us);
+		seg_in(p, TCP_FLAG_ACK, NULL, 0);
+	}
+}
+
+/* Messages of a peer's stream: how many, whether they all parse, the ID of the last. */
+static int messages(const struct peer *p, uint16_t *last_id, int *axfr_msgs)
+{
+	size_t at = 0;
+	int n = 0;
+
+	*axfr_msgs = 0;
+	while (at + 2 <= p->len) {
+		size_t l = (size_t)(p->stream[at] << 8 | p->stream[at + 1]);
+		if (at + 2 + l > p->len || l < 12)
+			return -1;
+		*last_id = (uint16_t)(p->stream[at + 2] << 8 | p->stream[at + 3]);
+		if (*last_id == 0xabcd)
+			(*axfr_msgs)++;
+		at += 2 + l;
+		n++;
+	}
+	return at == p->len ? n : -1;
+}
+
+static void glue_setup(void)
+{
+	static const struct tcp_config cfg = {.max_conns = 16,
+					      .buffer_bytes = 8u << 20,
+					      .snd_buf_bytes = 140000, /* two messages at most */
+					      .rcv_buf_bytes = 64u << 10};
+	static const struct dns_config dcfg = {.max_udp_payload = 1232};
+	struct tcp_emit e = {.send = emit, .emit_ctx = NULL};
+	size_t dsize = (dns_ctx_size(&dcfg) + 63) & ~(size_t)63;
+
+	tcp = tcp_ctx_init(aligned_alloc(64, (tcp_ctx_size(&cfg) + 63) & ~(size_t)63), &cfg, &e,
+			   now_us);
+	svc = calloc(1, sizeof(*svc));
+	CHECK(tcp != NULL && svc != NULL);
+	svc->dns = dns_ctx_init(aligned_alloc(64, dsize), &dcfg, 1);
+	svc->tables = &T;
+	svc->max_xfrs = 1;
+	CHECK_EQ(tcpsvc_dns_listen(tcp, svc, 53, 60000), 0);
+}
+
+static void test_service(void)
+{
+	uint8_t q[512], a[512];
+	size_t qlen = query(q, "xfr.example", TYPE_AXFR, 0), alen;
+	struct peer *p1 = &peers[0], *p2 = &peers[1], *p3 = &peers[2];
+	uint16_t last = 0;
+	int n, axfr;
+
+	glue_setup();
+	if (tcp == NULL || svc == NULL)
+		return;
+	/* An A query pipelined behind the transfer. */
+	alen = query(a, "www.xfr.example", 1, 0);
+	a[0] = 0x12;
+	a[1] = 0x34;
+	peer_open(p1, 40001);
+	peer_query(p1, q, qlen, 0);
+	peer_query(p1, a, alen, 0);
+	CHECK_EQ(svc->cnt.xfr_started, 1);
+	CHECK_EQ(svc->cnt.xfr_completed, 0); /* the send buffer holds two messages at most */
+	/* A second transfer while the core's one slot is taken: REFUSED, counted. */
+	peer_open(p2, 40002);
+	peer_query(p2, q, qlen, 0);
+	CHECK_EQ(svc->cnt.xfr_too_many, 1);
+	CHECK_EQ(svc->cnt.xfr_refused, 1);
+	CHECK(p2->len > 2 + 12 && (p2->stream[2 + 3] & 0x0f) == 5);
+	/* The first goes on as the peer reads; the A answer comes after its last message. */
+	pump(p1, 2000);
+	CHECK_EQ(svc->cnt.xfr_completed, 1);
+	n = messages(p1, &last, &axfr);
+	CHECK(n >= 3);
+	CHECK_EQ(axfr, n - 1);
+	CHECK_EQ(last, 0x1234);
+	CHECK(!p1->rst);
+	/* The slot is free again; a peer that sends FIN after its query gets the whole transfer. */
+	peer_open(p3, 40003);
+	peer_query(p3, q, qlen, TCP_FLAG_FIN);
+	pump(p3, 2000);
+	CHECK(messages(p3, &last, &axfr) >= 2 && axfr >= 2 && last == 0xabcd);
+	CHECK(p3->fin);
+	CHECK_EQ(svc->cnt.xfr_completed, 2);
+	/* A peer that resets mid-transfer: counted aborted, the slot freed. */
+	peer_open(p2, 40004);
+	peer_query(p2, q, qlen, 0);
+	CHECK_EQ(svc->cnt.xfr_started, 3);
+	seg_in(p2, TCP_FLAG_RST, NULL, 0);
+	CHECK_EQ(svc->cnt.xfr_aborted, 1);
+	for (unsigned i = 0; i < TCPSVC_XFR_SLOTS; i++)
+		CHECK_EQ(svc->xfr[i].phase, TCPSVC_XFR_IDLE);
+}
+
+/* The zones table changes under a running transfer: the connection is reset. */
+static void test_service_generation(void)
+{
+	uint8_t q[512];
+	size_t qlen = query(q, "xfr.example", TYPE_AXFR, 0);
+	struct peer *p = &peers[3];
+	struct tables_snapshot *old = (struct tables_snapshot *)T.zones;
+
+	if (tcp == NULL || svc == NULL)
+		return;
+	peer_open(p, 40005);
+	peer_query(p, q, qlen, 0);
+	CHECK_EQ(svc->cnt.xfr_started, 4);
+	CHECK(build(true) != NULL); /* the worker moved to a new generation */
+	pump(p, 50);
+	CHECK(p->rst);
+	CHECK_EQ(svc->cnt.xfr_aborted_generation, 1);
+	CHECK_EQ(svc->cnt.xfr_aborted, 2);
+	for (unsigned i = 0; i < TCPSVC_XFR_SLOTS; i++)
+		CHECK_EQ(svc->xfr[i].phase, TCPSVC_XFR_IDLE);
+	tables_snapshot_unmap(old);
+}
+
 int main(void)
 {
 	struct tables_snapshot *s;
@@ -619,9 +854,17 @@ int main(void)
 	RUN(test_private_zone);
 	RUN(test_ixfr);
 	RUN(test_generation_change);
+	RUN(test_service);
+	RUN(test_service_generation);
 	tables_snapshot_unmap((struct tables_snapshot *)T.zones);
 	tables_root_close(root);
 	free(recs);
+	for (int i = 0; i < N_PEERS; i++)
+		free(peers[i].stream);
+	if (svc != NULL)
+		free(svc->dns);
+	free(svc);
+	free(tcp);
 	scratch_remove(dir);
 	return tap_done();
 }
