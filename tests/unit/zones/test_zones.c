@@ -598,7 +598,11 @@ static void test_transfer_acl(void)
 	CHECK(!zones_prefix_match(acl, 2, 4, out4));
 	CHECK(zones_prefix_match(acl, 2, 6, in6));
 	CHECK(!zones_prefix_match(acl, 2, 6, out6));
-	CHECK(!zones_prefix_match(acl, 2, 6, in4)); /* family must agree */
+	{
+		/* The family must agree: the v4 prefix's bytes as an IPv6 address do not match. */
+		uint8_t v4_as_v6[16] = {198, 19, 1, 1};
+		CHECK(!zones_prefix_match(acl, 2, 6, v4_as_v6));
+	}
 	CHECK_EQ(priv->n_xfr_prefixes, 0);
 	CHECK(zones_zone_xfr_prefixes(s, priv) == NULL);
 	CHECK(!zones_prefix_match(NULL, 0, 4, in4));
