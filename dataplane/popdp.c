@@ -539,6 +539,7 @@ static json_t *tcp_counters_json(struct worker *workers, unsigned n_workers)
 			d.xfr_records += c->xfr_records;
 			d.xfr_skipped += c->xfr_skipped;
 			d.xfr_empty_rrsets += c->xfr_empty_rrsets;
+			d.xfr_waits_for_room += c->xfr_waits_for_room;
 		}
 		if (workers[i].stream != NULL) {
 			const struct tcpsvc_stream_counters *c = &workers[i].stream->cnt;
@@ -566,14 +567,15 @@ static json_t *tcp_counters_json(struct worker *workers, unsigned n_workers)
 		      "waits_for_room", (json_int_t)d.waits_for_room));
 	json_object_set_new(
 	    json_object_get(tcp, "dns"), "xfr",
-	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "started",
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "started",
 		      (json_int_t)d.xfr_started, "completed", (json_int_t)d.xfr_completed,
 		      "aborted", (json_int_t)d.xfr_aborted, "aborted_generation",
 		      (json_int_t)d.xfr_aborted_generation, "too_many", (json_int_t)d.xfr_too_many,
 		      "formerr", (json_int_t)d.xfr_formerr, "ixfr_current",
 		      (json_int_t)d.xfr_ixfr_current, "messages", (json_int_t)d.xfr_messages,
 		      "records", (json_int_t)d.xfr_records, "skipped", (json_int_t)d.xfr_skipped,
-		      "empty_rrsets", (json_int_t)d.xfr_empty_rrsets));
+		      "empty_rrsets", (json_int_t)d.xfr_empty_rrsets, "waits_for_room",
+		      (json_int_t)d.xfr_waits_for_room));
 	json_object_set_new(
 	    tcp, "stream_test",
 	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "connections",

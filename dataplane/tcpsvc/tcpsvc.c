@@ -83,7 +83,7 @@ static bool xfr_pump(struct tcpsvc_dns *svc, struct tcp_conn *c)
 		int n;
 
 		if (tcp_send_room(c) < 2 + TCPSVC_DNS_MAX_MSG) {
-			svc->cnt.waits_for_room++;
+			svc->cnt.xfr_waits_for_room++;
 			tcp_want_writable(c);
 			return false;
 		}

@@ -36,6 +36,7 @@ struct tcpsvc_dns_counters {
 	uint64_t xfr_records;		 /**< resource records in them */
 	uint64_t xfr_skipped;		 /**< records not sent: larger than one message */
 	uint64_t xfr_empty_rrsets;	 /**< record sets with no record (unresolved alias) */
+	uint64_t xfr_waits_for_room;	 /**< a transfer waited for send-buffer room */
 } __attribute__((aligned(64)));
 
 /**

@@ -779,6 +779,7 @@ static void test_service(void)
 	peer_query(p1, a, alen, 0);
 	CHECK_EQ(svc->cnt.xfr_started, 1);
 	CHECK_EQ(svc->cnt.xfr_completed, 0); /* the send buffer holds two messages at most */
+	CHECK(svc->cnt.xfr_waits_for_room >= 1);
 	/* A second transfer while the core's one slot is taken: REFUSED, counted. */
 	peer_open(p2, 40002);
 	peer_query(p2, q, qlen, 0);
