@@ -123,15 +123,18 @@ done
 kpid=$(cat "$work/knot/run/knot.pid" 2>/dev/null)
 [ -n "$kpid" ] && taskset -a -p -c 1 "$kpid" >/dev/null
 
-# One AXFR: "ms bytes messages records" from kdig's statistics.
+# One AXFR: "ms bytes messages records kdig_cpu_ms" from kdig's statistics and its
+# rusage (how much of the time the client itself was busy).
 axfr() { # server
-	ip netns exec "$cns" taskset -c 0 kdig +tcp +time=60 +noall +stats @"$1" bench.example AXFR 2>&1 |
-		"$PY" -c '
-import re, sys
-t = sys.stdin.read()
+	ip netns exec "$cns" taskset -c 0 "$PY" -c '
+import re, resource, subprocess, sys
+t = subprocess.run(["kdig", "+tcp", "+time=60", "+noall", "+stats", "@" + sys.argv[1],
+                    "bench.example", "AXFR"], capture_output=True, text=True).stdout
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
 r = re.search(r"Received (\d+) B \((\d+) messages, (\d+) records\)", t)
 m = re.search(r" in ([0-9.]+) ms", t)
-print("%s %s %s %s" % (m.group(1), r.group(1), r.group(2), r.group(3)) if r and m else "fail")'
+cpu = (ru.ru_utime + ru.ru_stime) * 1000
+print("%s %s %s %s %.0f" % (m.group(1), r.group(1), r.group(2), r.group(3), cpu) if r and m else "fail")' "$1"
 }
 pop_ms=() knot_ms=()
 for rep in $(seq "$REPS"); do
@@ -139,7 +142,7 @@ for rep in $(seq "$REPS"); do
 	kill -STOP "$popdp_pid"
 	k=$(axfr "$KNOT4")
 	kill -CONT "$popdp_pid"
-	echo "rep $rep: pop $p | knot $k   (ms bytes messages records)"
+	echo "rep $rep: pop $p | knot $k   (ms bytes messages records kdig-cpu-ms)"
 	[ "$p" != fail ] && pop_ms+=("${p%% *}")
 	[ "$k" != fail ] && knot_ms+=("${k%% *}")
 	last_pop=$p last_knot=$k
@@ -153,10 +156,11 @@ def fig(name, ms, last):
         print("%s: no figure" % name)
         return None
     med = statistics.median(ms)
-    _, b, msgs, recs = last.split()
+    _, b, msgs, recs, cpu = last.split()
     print("%s: AXFR of %s records (%s messages, %.2f MB): median %.1f ms (min %.1f, max %.1f), "
-          "%.0f records/s, %.1f MB/s" % (name, recs, msgs, int(b) / 1e6, med, min(ms), max(ms),
-                                         int(recs) / med * 1000, int(b) / 1e6 / med * 1000))
+          "%.0f records/s, %.1f MB/s; kdig busy %s ms of the last" % (
+              name, recs, msgs, int(b) / 1e6, med, min(ms), max(ms), int(recs) / med * 1000,
+              int(b) / 1e6 / med * 1000, cpu))
     return med
 a = fig("popdp (af_xdp, veth)", pop, sys.argv[3])
 b = fig("knotd 3.2 (TCP, veth)", knot, sys.argv[4])
