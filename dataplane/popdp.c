@@ -52,6 +52,7 @@ struct popdp_options {
 	unsigned idle_sleep_us;
 	struct tcp_config tcp;
 	unsigned dns_tcp_idle_ms;
+	unsigned dns_xfr_max; /* zone transfers at once per worker */
 	unsigned tcp_stream_test_port;
 	bool tcp_copy_only;    /* --tcp-copy: no zero-copy send (comparisons) */
 	unsigned rate_entries; /* software first stage: token buckets per family per worker */
@@ -99,6 +100,8 @@ static void usage(FILE *out)
 	    "  --tcp-cc ALG           congestion control: cubic (default) or newreno\n"
 	    "  --tcp-keepalive-ms N   keepalive probes after N ms idle (default 0: off)\n"
 	    "  --dns-tcp-idle-ms N    close idle DNS-over-TCP connections (default 10000)\n"
+	    "  --dns-xfr-max N        zone transfers (AXFR/IXFR) served at once per worker,\n"
+	    "                         1 to 64, more are REFUSED (default 8)\n"
 	    "  --tcp-stream-test-port N  LAB ONLY: the stream test service (SEND n / ECHO) on\n"
 	    "                         TCP port N (default 0: off)\n"
 	    "  --tcp-copy             copy every TCP payload byte (no zero-copy send: to compare)\n"
@@ -217,6 +220,7 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 	    {"tcp-cc", required_argument, NULL, 'G'},
 	    {"tcp-keepalive-ms", required_argument, NULL, 'K'},
 	    {"dns-tcp-idle-ms", required_argument, NULL, 'D'},
+	    {"dns-xfr-max", required_argument, NULL, 'X'},
 	    {"tcp-stream-test-port", required_argument, NULL, 'T'},
 	    {"tcp-copy", no_argument, NULL, 'Z'},
 	    {"rate-entries", required_argument, NULL, 'E'},
@@ -372,6 +376,14 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 			}
 			o->dns_tcp_idle_ms = (unsigned)v;
 			break;
+		case 'X':
+			if (parse_uint(optarg, TCPSVC_XFR_SLOTS, &v) != 0 || v < 1) {
+				fprintf(stderr, "popdp: --dns-xfr-max: 1 to %u\n",
+					TCPSVC_XFR_SLOTS);
+				return -EINVAL;
+			}
+			o->dns_xfr_max = (unsigned)v;
+			break;
 		case 'T':
 			if (parse_uint(optarg, 65535, &v) != 0 || v == 53) {
 				fprintf(stderr,
@@ -516,6 +528,18 @@ static json_t *tcp_counters_json(struct worker *workers, unsigned n_workers)
 			d.no_answer += c->no_answer;
 			d.bad_length += c->bad_length;
 			d.waits_for_room += c->waits_for_room;
+			d.xfr_started += c->xfr_started;
+			d.xfr_completed += c->xfr_completed;
+			d.xfr_aborted += c->xfr_aborted;
+			d.xfr_aborted_generation += c->xfr_aborted_generation;
+			d.xfr_too_many += c->xfr_too_many;
+			d.xfr_formerr += c->xfr_formerr;
+			d.xfr_ixfr_current += c->xfr_ixfr_current;
+			d.xfr_messages += c->xfr_messages;
+			d.xfr_records += c->xfr_records;
+			d.xfr_skipped += c->xfr_skipped;
+			d.xfr_empty_rrsets += c->xfr_empty_rrsets;
+			d.xfr_waits_for_room += c->xfr_waits_for_room;
 		}
 		if (workers[i].stream != NULL) {
 			const struct tcpsvc_stream_counters *c = &workers[i].stream->cnt;
@@ -541,6 +565,17 @@ static json_t *tcp_counters_json(struct worker *workers, unsigned n_workers)
 		      (json_int_t)d.answers, "xfr_refused", (json_int_t)d.xfr_refused, "no_answer",
 		      (json_int_t)d.no_answer, "bad_length", (json_int_t)d.bad_length,
 		      "waits_for_room", (json_int_t)d.waits_for_room));
+	json_object_set_new(
+	    json_object_get(tcp, "dns"), "xfr",
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "started",
+		      (json_int_t)d.xfr_started, "completed", (json_int_t)d.xfr_completed,
+		      "aborted", (json_int_t)d.xfr_aborted, "aborted_generation",
+		      (json_int_t)d.xfr_aborted_generation, "too_many", (json_int_t)d.xfr_too_many,
+		      "formerr", (json_int_t)d.xfr_formerr, "ixfr_current",
+		      (json_int_t)d.xfr_ixfr_current, "messages", (json_int_t)d.xfr_messages,
+		      "records", (json_int_t)d.xfr_records, "skipped", (json_int_t)d.xfr_skipped,
+		      "empty_rrsets", (json_int_t)d.xfr_empty_rrsets, "waits_for_room",
+		      (json_int_t)d.xfr_waits_for_room));
 	json_object_set_new(
 	    tcp, "stream_test",
 	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "connections",
@@ -839,6 +874,7 @@ static int tcp_start(struct worker *w, const struct popdp_options *o, unsigned l
 	w->tcp = tcp_ctx_init(mem, &o->tcp, &emit, now_us);
 	w->dns_tcp->dns = w->dns;
 	w->dns_tcp->tables = &w->dns_tables;
+	w->dns_tcp->max_xfrs = o->dns_xfr_max;
 	if (tcpsvc_dns_listen(w->tcp, w->dns_tcp, NET_DNS_PORT, o->dns_tcp_idle_ms) != 0 ||
 	    (w->stream != NULL &&
 	     tcpsvc_stream_listen(w->tcp, w->stream, (uint16_t)o->tcp_stream_test_port) != 0))
@@ -936,6 +972,7 @@ int main(int argc, char **argv)
 	    .nb_mbufs = 16384,
 	    .idle_sleep_us = 20,
 	    .dns_tcp_idle_ms = 10000,
+	    .dns_xfr_max = 8,
 	    .tcp = {.cc = TCP_CC_CUBIC},
 	    .rate_entries = 16384,
 	    .dns = {.max_udp_payload = 1232,

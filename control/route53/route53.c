@@ -30,6 +30,8 @@ static const char *const route53_schema[] = {
     "PRIMARY KEY (az, prefix))",
     "CREATE TABLE IF NOT EXISTS zonal_slots (zone_id TEXT NOT NULL, az TEXT NOT NULL, "
     "slot INTEGER NOT NULL UNIQUE, PRIMARY KEY (zone_id, az))",
+    /* pop: the zone-transfer ACL (a JSON array of CIDR blocks; NULL: none). */
+    "ALTER TABLE r53_zones ADD COLUMN xfr_prefixes TEXT",
 };
 
 /*
@@ -88,6 +90,8 @@ R53_GUARDED(r53_cmd_update_health_check)
 R53_GUARDED(r53_cmd_delete_health_check)
 R53_GUARDED(r53_cmd_put_health_checkers)
 R53_GUARDED(r53_cmd_get_health_checkers)
+R53_GUARDED(r53_cmd_put_xfr_policy)
+R53_GUARDED(r53_cmd_get_xfr_policy)
 
 const struct ctl_command route53_commands[] = {
     {"route53 create-hosted-zone",
@@ -134,6 +138,11 @@ const struct ctl_command route53_commands[] = {
      "[--healthy-share-percent 18] [--response-time-budget-ms 6000] [--verify-certificates]",
      guarded_r53_cmd_put_health_checkers, CTL_CMD_MUTATES},
     {"health get-checkers", "(no options)", guarded_r53_cmd_get_health_checkers, 0},
+    {"route53 put-zone-transfer-policy",
+     "--hosted-zone-id ZONE_ID --allow-transfer CIDR... (none: refuse every transfer)",
+     guarded_r53_cmd_put_xfr_policy, CTL_CMD_MUTATES},
+    {"route53 get-zone-transfer-policy", "--hosted-zone-id ZONE_ID", guarded_r53_cmd_get_xfr_policy,
+     0},
 };
 
 const size_t route53_command_count = sizeof(route53_commands) / sizeof(route53_commands[0]);

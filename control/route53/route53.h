@@ -21,6 +21,9 @@
  * | `route53 import-zone` * | HostedZoneId, ZoneFile, Comment | ChangeInfo, ResourceRecordSetCount
  * | | `route53 export-zone` | HostedZoneId | ZoneFile | | `route53 set-health-check-status` |
  * HealthCheckId, Status | HealthCheckId, Status |
+ * | `route53 put-zone-transfer-policy` * | HostedZoneId, AllowTransfer | ChangeInfo,
+ * HostedZoneId, AllowTransfer |
+ * | `route53 get-zone-transfer-policy` | HostedZoneId | HostedZoneId, AllowTransfer |
  *
  * (* CTL_CMD_MUTATES.) Ids are accepted bare ("Z0123...", "C0123...") or
  * with their path ("/hostedzone/Z0123...", "/change/C0123...").
@@ -50,6 +53,17 @@
  *   1209600 86400`, Route 53's timers) and 4 NS (TTL 172800): the names in
  *   store_meta key `route53.name_servers` (a JSON array of 4 host names) when
  *   set, else ns1..ns4 under the zone itself.
+ * - Zone transfers (pop only): `put-zone-transfer-policy` {HostedZoneId,
+ *   AllowTransfer: ["198.18.0.0/15", "2001:2::/48", ...]} sets the clients
+ *   (0 to 100 IPv4 or IPv6 CIDR blocks, host bits zero) that may AXFR/IXFR
+ *   the zone over TCP; an empty list, the default, refuses every transfer
+ *   (private zones alike). It is published like a change (ChangeInfo,
+ *   INSYNC). `get-zone-transfer-policy` {HostedZoneId} reads it back. Errors:
+ *   InvalidInput (a bad block, more than 100), NoSuchHostedZone.
+ * - The SOA serial counts changes (Route 53 leaves it at 1): every committed
+ *   change-resource-record-sets and import-zone that does not set the apex
+ *   SOA itself adds one to its serial (RFC 1982, 4294967295 wraps to 0), so
+ *   secondaries notice the change. Transfer-policy changes do not.
  * - `Location` is the path `/2013-04-01/hostedzone/<id>`, without a host.
  * - `import-zone` (RFC 1035 text, see zonefile.h; `$ORIGIN` starts at the
  *   zone apex) UPSERTs every record set in the file, atomically; record sets

@@ -30,21 +30,50 @@ struct r53_compile {
 	sqlite3_stmt *health, *target;
 };
 
+/* The CIDR blocks of a stored JSON array into @p out (at most @p max); their count. */
+static size_t prefixes_from_json(const char *json, struct zones_prefix *out, size_t max)
+{
+	json_t *list = json != NULL ? json_loads(json, 0, NULL) : NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < json_array_size(list) && n < max; i++) {
+		const char *text = json_string_value(json_array_get(list, i));
+		const char *slash = text != NULL ? strchr(text, '/') : NULL;
+		char addr[64];
+		struct zones_prefix *p = &out[n];
+
+		if (slash == NULL || (size_t)(slash - text) >= sizeof(addr))
+			continue;
+		memcpy(addr, text, (size_t)(slash - text));
+		addr[slash - text] = '\0';
+		memset(p, 0, sizeof(*p));
+		if (inet_pton(AF_INET, addr, p->addr) == 1)
+			p->family = 4;
+		else if (inet_pton(AF_INET6, addr, p->addr) == 1)
+			p->family = 6;
+		else
+			continue;
+		p->len = (uint8_t)atoi(slash + 1);
+		n++;
+	}
+	json_decref(list);
+	return n;
+}
+
 static int add_zones(struct r53_compile *c)
 {
 	sqlite3_stmt *q;
 	size_t cap = 0;
 	int rc = sqlite3_prepare_v2(c->db,
-				    "SELECT id, apex, private, source_prefixes FROM r53_zones "
-				    "ORDER BY id",
+				    "SELECT id, apex, private, source_prefixes, xfr_prefixes "
+				    "FROM r53_zones ORDER BY id",
 				    -1, &q, NULL);
 
 	if (rc != SQLITE_OK)
 		return store_error(rc);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		struct zones_prefix prefixes[100];
+		struct zones_prefix prefixes[100], xfr[ZONES_XFR_PREFIXES_MAX];
 		struct zones_zone_spec spec = {0};
-		json_t *list = NULL;
 		uint32_t index;
 
 		if (c->n_zones == cap) {
@@ -64,31 +93,13 @@ static int add_zones(struct r53_compile *c)
 		spec.apex = sqlite3_column_blob(q, 1);
 		spec.apex_len = (size_t)sqlite3_column_bytes(q, 1);
 		spec.private_zone = sqlite3_column_int(q, 2) != 0;
-		if (sqlite3_column_type(q, 3) != SQLITE_NULL)
-			list = json_loads((const char *)sqlite3_column_text(q, 3), 0, NULL);
-		for (size_t i = 0; i < json_array_size(list) && i < 100; i++) {
-			const char *text = json_string_value(json_array_get(list, i));
-			const char *slash = text != NULL ? strchr(text, '/') : NULL;
-			char addr[64];
-			struct zones_prefix *p = &prefixes[spec.n_prefixes];
-
-			if (slash == NULL || (size_t)(slash - text) >= sizeof(addr))
-				continue;
-			memcpy(addr, text, (size_t)(slash - text));
-			addr[slash - text] = '\0';
-			memset(p, 0, sizeof(*p));
-			if (inet_pton(AF_INET, addr, p->addr) == 1)
-				p->family = 4;
-			else if (inet_pton(AF_INET6, addr, p->addr) == 1)
-				p->family = 6;
-			else
-				continue;
-			p->len = (uint8_t)atoi(slash + 1);
-			spec.n_prefixes++;
-		}
+		spec.n_prefixes =
+		    prefixes_from_json((const char *)sqlite3_column_text(q, 3), prefixes, 100);
 		spec.prefixes = prefixes;
+		spec.n_xfr_prefixes = prefixes_from_json((const char *)sqlite3_column_text(q, 4),
+							 xfr, ZONES_XFR_PREFIXES_MAX);
+		spec.xfr_prefixes = xfr;
 		rc = zones_builder_add_zone(c->zb, &spec, &index);
-		json_decref(list);
 		if (rc < 0)
 			break;
 		c->n_zones++;

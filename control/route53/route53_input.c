@@ -274,6 +274,16 @@ static const struct r53_member m_export[] = {
 };
 const struct r53_shape r53_export_input = {.kind = R53_STRUCT, .members = m_export};
 
+/* pop: put-zone-transfer-policy {HostedZoneId, AllowTransfer: [CIDR, ...]} */
+static const struct r53_shape s_allow_transfer = {
+    .kind = R53_LIST, .has_min = true, .min = 0, .has_max = true, .max = 100, .item = &s_string};
+static const struct r53_member m_xfr_policy[] = {
+    {"HostedZoneId", &s_resource_id, true},
+    {"AllowTransfer", &s_allow_transfer, true},
+    {NULL, NULL, false},
+};
+const struct r53_shape r53_xfr_policy_input = {.kind = R53_STRUCT, .members = m_xfr_policy};
+
 static const struct r53_member m_health_status[] = {
     {"HealthCheckId", &s_health_check_id, true},
     {"Status", &s_health_status, true},

@@ -40,7 +40,7 @@ struct r53_member {
 
 extern const struct r53_shape r53_create_hosted_zone_input, r53_id_input, r53_list_zones_input,
     r53_change_batch_input, r53_list_rrsets_input, r53_change_id_input, r53_import_input,
-    r53_export_input, r53_health_status_input;
+    r53_export_input, r53_health_status_input, r53_xfr_policy_input;
 
 /**
  * Check args against a shape as the AWS CLI (missing, unknown, wrongly typed
@@ -158,6 +158,15 @@ void r53_rrset_release(struct r53_rrset *rs);
 int r53_apply(struct ctl_call *call, const struct r53_zone *zone, struct r53_change *changes,
 	      size_t n, struct r53_messages *msgs);
 
+/**
+ * Add one to the apex SOA serial of @p zone (RFC 1982: 2^32 - 1 wraps to 0),
+ * in its stored rdata and JSON, inside the caller's transaction: every
+ * committed change of a zone's record sets does, unless it set the SOA
+ * itself (secondaries notice changes by the serial).
+ * @return 0 or a failed call (InternalFailure).
+ */
+int r53_bump_serial(struct ctl_call *call, const struct r53_zone *zone);
+
 /** Delete every record set of a zone (before deleting the zone). */
 int r53_rrsets_delete_zone(sqlite3 *db, const char *zone_id);
 
@@ -205,5 +214,7 @@ int r53_cmd_update_health_check(struct ctl_call *call);
 int r53_cmd_delete_health_check(struct ctl_call *call);
 int r53_cmd_put_health_checkers(struct ctl_call *call);
 int r53_cmd_get_health_checkers(struct ctl_call *call);
+int r53_cmd_put_xfr_policy(struct ctl_call *call);
+int r53_cmd_get_xfr_policy(struct ctl_call *call);
 
 #endif

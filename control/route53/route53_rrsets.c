@@ -1036,6 +1036,112 @@ int r53_apply(struct ctl_call *call, const struct r53_zone *zone, struct r53_cha
 	return 0;
 }
 
+/* The SOA text "mname rname serial refresh retry expire minimum" with @p serial. */
+static json_t *soa_value_with(const char *value, uint32_t serial)
+{
+	const char *p = value;
+	char buf[2 * DNS_NAME_TEXT_MAX + 128];
+
+	/* Past two names and their separators: the serial is the third field. */
+	for (int field = 0; field < 2; field++) {
+		while (*p != '\0' && *p != ' ' && *p != '\t')
+			p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+	}
+	const char *end = p;
+	while (*end >= '0' && *end <= '9')
+		end++;
+	if (end == p || (size_t)(p - value) + strlen(end) + 16 > sizeof(buf))
+		return NULL;
+	snprintf(buf, sizeof(buf), "%.*s%u%s", (int)(p - value), value, serial, end);
+	return json_string(buf);
+}
+
+int r53_bump_serial(struct ctl_call *call, const struct r53_zone *zone)
+{
+	sqlite3 *db = store_db(env_of(call)->store);
+	sqlite3_stmt *q = NULL, *u = NULL;
+	uint8_t rdata[2 + 2 * DNS_NAME_MAX_BYTES + 20];
+	json_t *body = NULL, *rr, *value;
+	char *text = NULL;
+	uint32_t serial;
+	size_t len;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db,
+				"SELECT rdata, body, sort_key, set_id FROM r53_rrsets WHERE "
+				"zone_id = ? AND owner = ? AND type_code = 6 LIMIT 1",
+				-1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return r53_db_fail(call, db, rc);
+	sqlite3_bind_text(q, 1, zone->id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 2, zone->apex, (int)zone->apex_len, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_DONE) {
+		/* No SOA (cannot be after check_apex): nothing to count on. */
+		sqlite3_finalize(q);
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		rc = r53_db_fail(call, db, rc);
+		sqlite3_finalize(q);
+		return rc;
+	}
+	len = (size_t)sqlite3_column_bytes(q, 0);
+	if (len < 2 + 22 || len > sizeof(rdata) ||
+	    (size_t)(sqlite3_column_blob(q, 0) == NULL ? 0 : len) != len) {
+		sqlite3_finalize(q);
+		return ctl_call_fail(call, -EINVAL, "InternalFailure",
+				     "the stored SOA of %s is malformed", zone->name);
+	}
+	memcpy(rdata, sqlite3_column_blob(q, 0), len);
+	/* One record: {len16, mname rname serial refresh retry expire minimum}. */
+	if ((size_t)(rdata[0] << 8 | rdata[1]) + 2 != len) {
+		sqlite3_finalize(q);
+		return ctl_call_fail(call, -EINVAL, "InternalFailure",
+				     "the stored SOA of %s is malformed", zone->name);
+	}
+	uint8_t *sp = rdata + len - 20;
+	serial =
+	    ((uint32_t)sp[0] << 24 | (uint32_t)sp[1] << 16 | (uint32_t)sp[2] << 8 | sp[3]) + 1u;
+	sp[0] = (uint8_t)(serial >> 24);
+	sp[1] = (uint8_t)(serial >> 16);
+	sp[2] = (uint8_t)(serial >> 8);
+	sp[3] = (uint8_t)serial;
+	body = json_loads((const char *)sqlite3_column_text(q, 1), 0, NULL);
+	rr = json_array_get(json_object_get(body, "ResourceRecords"), 0);
+	value = rr != NULL ? soa_value_with(json_string_value(json_object_get(rr, "Value")), serial)
+			   : NULL;
+	if (value == NULL || json_object_set_new(rr, "Value", value) < 0 ||
+	    (text = json_dumps(body, JSON_COMPACT)) == NULL) {
+		json_decref(body);
+		sqlite3_finalize(q);
+		return ctl_call_fail(call, -EINVAL, "InternalFailure",
+				     "the stored SOA of %s is malformed", zone->name);
+	}
+	rc = sqlite3_prepare_v2(db,
+				"UPDATE r53_rrsets SET rdata = ?, body = ? WHERE zone_id = ? AND "
+				"sort_key = ? AND type = 'SOA' AND set_id = ?",
+				-1, &u, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_blob(u, 1, rdata, (int)len, SQLITE_STATIC);
+		sqlite3_bind_text(u, 2, text, -1, SQLITE_STATIC);
+		sqlite3_bind_text(u, 3, zone->id, -1, SQLITE_STATIC);
+		sqlite3_bind_value(u, 4, sqlite3_column_value(q, 2));
+		sqlite3_bind_value(u, 5, sqlite3_column_value(q, 3));
+		rc = sqlite3_step(u);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	if (rc != SQLITE_OK)
+		rc = r53_db_fail(call, db, rc);
+	sqlite3_finalize(u);
+	sqlite3_finalize(q);
+	free(text);
+	json_decref(body);
+	return rc;
+}
+
 int r53_rrsets_delete_zone(sqlite3 *db, const char *zone_id)
 {
 	sqlite3_stmt *q;
@@ -1118,7 +1224,15 @@ int r53_cmd_change_rrsets(struct ctl_call *call)
 		rc =
 		    ctl_call_fail(call, rc, "InternalFailure", "state store: %s", pop_strerror(rc));
 	else if (rc == 0) {
+		bool soa_set = false;
+
+		for (size_t i = 0; i < n; i++)
+			if (changes[i].action != R53_DELETE && changes[i].rs.type == DNS_TYPE_SOA &&
+			    changes[i].rs.owner_len == zone.apex_len)
+				soa_set = true;
 		rc = r53_apply(call, &zone, changes, n, &msgs);
+		if (rc == 0 && !soa_set)
+			rc = r53_bump_serial(call, &zone);
 		if (rc == 0)
 			rc = r53_new_change(call, comment, &info);
 		if (rc == 0 && (rc = store_commit(env->store)) < 0)

@@ -202,7 +202,17 @@ int r53_cmd_import_zone(struct ctl_call *call)
 		rc =
 		    ctl_call_fail(call, rc, "InternalFailure", "state store: %s", pop_strerror(rc));
 	else {
+		bool soa_set = false;
+
+		for (size_t i = 0; i < zonefile_count(zf); i++) {
+			const struct zonefile_record *r = zonefile_record(zf, i);
+			/* Owners are at or under the apex: its length tells the apex. */
+			if (r->type == DNS_TYPE_SOA && r->owner_len == zone.apex_len)
+				soa_set = true;
+		}
 		rc = import_groups(call, &zone, order, groups, n, &msgs);
+		if (rc == 0 && !soa_set)
+			rc = r53_bump_serial(call, &zone);
 		if (rc == 0)
 			rc = r53_new_change(call, comment, &info);
 		if (rc == 0 && (rc = store_commit(env->store)) < 0)

@@ -611,3 +611,118 @@ int r53_cmd_get_change(struct ctl_call *call)
 	call->result = json_pack("{s:o}", "ChangeInfo", info);
 	return 0;
 }
+
+/* pop: the zone-transfer ACL of a hosted zone. */
+int r53_cmd_put_xfr_policy(struct ctl_call *call)
+{
+	struct popd_env *env = env_of(call);
+	sqlite3 *db = store_db(env->store);
+	const json_t *prefixes = json_object_get(call->args, "AllowTransfer");
+	struct r53_zone zone;
+	json_t *list, *info = NULL;
+	char *text;
+	sqlite3_stmt *q;
+	int rc;
+
+	/* A single prefix may come as a string (popctl sends one value that way). */
+	if (json_is_string(prefixes)) {
+		json_t *one = json_pack("[O]", prefixes);
+
+		if (one == NULL || json_object_set_new(call->args, "AllowTransfer", one) < 0)
+			return ctl_call_fail(call, -ENOMEM, "InternalFailure", "out of memory");
+		prefixes = one;
+	}
+	if ((rc = r53_check_input(call, call->args, &r53_xfr_policy_input)) < 0)
+		return rc;
+	if ((rc = r53_zone_load(call, db,
+				json_string_value(json_object_get(call->args, "HostedZoneId")),
+				&zone)) < 0)
+		return rc;
+	list = json_array();
+	if (list == NULL)
+		return ctl_call_fail(call, -ENOMEM, "InternalFailure", "out of memory");
+	for (size_t i = 0; i < json_array_size(prefixes); i++) {
+		const char *p = json_string_value(json_array_get(prefixes, i));
+		struct zones_prefix zp;
+
+		if (parse_prefix(p, &zp) < 0) {
+			json_decref(list);
+			return ctl_call_fail(
+			    call, -EINVAL, "InvalidInput",
+			    "AllowTransfer[%zu]: \"%.60s\" is not a CIDR block "
+			    "such as 198.18.0.0/15 or 2001:db8::/32 (host bits zero)",
+			    i, p);
+		}
+		json_array_append_new(list, json_string(p));
+	}
+	text = json_dumps(list, JSON_COMPACT);
+	json_decref(list);
+	if (text == NULL)
+		return ctl_call_fail(call, -ENOMEM, "InternalFailure", "out of memory");
+	if ((rc = store_begin(env->store)) < 0) {
+		free(text);
+		return ctl_call_fail(call, rc, "InternalFailure", "state store: %s",
+				     pop_strerror(rc));
+	}
+	rc = sqlite3_prepare_v2(db, "UPDATE r53_zones SET xfr_prefixes = ? WHERE id = ?", -1, &q,
+				NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(q, 1, text, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, zone.id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(q);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		sqlite3_finalize(q);
+	}
+	free(text);
+	if (rc != SQLITE_OK) {
+		rc = r53_db_fail(call, db, rc);
+		store_rollback(env->store);
+		return rc;
+	}
+	rc = r53_new_change(call, "zone transfer policy", &info);
+	if (rc == 0 && (rc = store_commit(env->store)) < 0)
+		rc =
+		    ctl_call_fail(call, rc, "InternalFailure", "state store: %s", pop_strerror(rc));
+	else if (rc < 0)
+		store_rollback(env->store);
+	if (rc < 0) {
+		json_decref(info);
+		return rc;
+	}
+	call->result = json_pack("{s:o, s:s, s:O}", "ChangeInfo", info, "HostedZoneId", zone.id,
+				 "AllowTransfer", json_object_get(call->args, "AllowTransfer"));
+	return call->result == NULL
+		   ? ctl_call_fail(call, -ENOMEM, "InternalFailure", "out of memory")
+		   : 0;
+}
+
+int r53_cmd_get_xfr_policy(struct ctl_call *call)
+{
+	sqlite3 *db = store_db(env_of(call)->store);
+	const char *id = json_string_value(json_object_get(call->args, "HostedZoneId"));
+	struct r53_zone zone;
+	json_t *list = NULL;
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((rc = r53_check_input(call, call->args, &r53_export_input)) < 0)
+		return rc;
+	if ((rc = r53_zone_load(call, db, id, &zone)) < 0)
+		return rc;
+	rc =
+	    sqlite3_prepare_v2(db, "SELECT xfr_prefixes FROM r53_zones WHERE id = ?", -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return r53_db_fail(call, db, rc);
+	sqlite3_bind_text(q, 1, zone.id, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
+		list = json_loads((const char *)sqlite3_column_text(q, 0), 0, NULL);
+	sqlite3_finalize(q);
+	if (!json_is_array(list)) {
+		json_decref(list);
+		list = json_array();
+	}
+	call->result = json_pack("{s:s, s:o}", "HostedZoneId", zone.id, "AllowTransfer", list);
+	return call->result == NULL
+		   ? ctl_call_fail(call, -ENOMEM, "InternalFailure", "out of memory")
+		   : 0;
+}

@@ -134,7 +134,8 @@ struct dns_tables {
  *   QUERY, NOTIFY or UPDATE without a question: FORMERR). EDNS version
  *   other than 0: BADVERS. Class IN and ANY are answered (records of class
  *   IN); CH and the rest REFUSED, as Knot does without CHAOS identities.
- *   QTYPE 0, AXFR and IXFR: NOTIMP (zone transfers are another issue's).
+ *   QTYPE 0, AXFR and IXFR: NOTIMP (zone transfers are served over TCP
+ *   only, by tcpsvc.h; a secondary asked over UDP retries over TCP).
  * - The zone: the closest enclosing zone of the name; a private zone only
  *   for the client's source address (never the ECS one), and then before a
  *   public zone of the same name; none: REFUSED (AA=0). DS is answered

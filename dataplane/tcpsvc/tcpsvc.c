@@ -10,11 +10,19 @@
 
 /* ---- DNS over TCP ---- */
 
+/*
+ * A connection's app data: [0] the index + 1 of its transfer slot while a
+ * transfer runs (0: none), [1] flags.
+ */
+#define CONN_CLOSE_AFTER_XFR 0x1u /* the peer sent FIN during the transfer */
+
 static int dns_accept(void *arg, struct tcp_conn *c)
 {
 	struct tcpsvc_dns *svc = arg;
+	uint64_t *d = tcp_conn_app_data(c);
 
-	(void)c;
+	d[0] = 0;
+	d[1] = 0;
 	svc->cnt.connections++;
 	return 0;
 }
@@ -36,8 +44,8 @@ static int query_qtype(const uint8_t *m, uint32_t len)
 	return m[i + 1] << 8 | m[i + 2];
 }
 
-/* REFUSED for a zone transfer: header and question, nothing else. */
-static uint32_t refuse_xfr(uint8_t *m, uint32_t len)
+/* An answer of header and question, nothing else, with @p rcode. */
+static uint32_t refuse_xfr(uint8_t *m, uint32_t len, uint8_t rcode)
 {
 	uint32_t i = 12;
 
@@ -46,15 +54,128 @@ static uint32_t refuse_xfr(uint8_t *m, uint32_t len)
 	i += 5;
 	(void)len;
 	m[2] = (uint8_t)(0x80 | (m[2] & 0x79)); /* QR, opcode and RD kept, AA/TC clear */
-	m[3] = 5;				/* RA=0, RCODE=REFUSED */
+	m[3] = rcode;				/* RA=0 */
+	m[4] = 0;
+	m[5] = 1;
 	m[6] = m[7] = m[8] = m[9] = m[10] = m[11] = 0;
 	return i;
+}
+
+static void xfr_end(struct tcpsvc_dns *svc, struct tcp_conn *c)
+{
+	uint64_t *d = tcp_conn_app_data(c);
+
+	if (d[0] != 0 && d[0] <= TCPSVC_XFR_SLOTS)
+		svc->xfr[d[0] - 1].phase = TCPSVC_XFR_IDLE;
+	d[0] = 0;
+}
+
+/*
+ * Queue the transfer's messages while the send buffer takes a whole one.
+ * @return true when it is complete (the connection may read again).
+ */
+static bool xfr_pump(struct tcpsvc_dns *svc, struct tcp_conn *c)
+{
+	uint64_t *d = tcp_conn_app_data(c);
+	struct tcpsvc_xfr *x = &svc->xfr[d[0] - 1];
+
+	for (;;) {
+		int n;
+
+		if (tcp_send_room(c) < 2 + TCPSVC_DNS_MAX_MSG) {
+			svc->cnt.xfr_waits_for_room++;
+			tcp_want_writable(c);
+			return false;
+		}
+		n = tcpsvc_xfr_next(svc->tables, x, svc->buf + 2, svc->buf + 2, TCPSVC_DNS_MAX_MSG,
+				    &svc->cnt);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			/* -ESTALE: the table changed; -ENOSPC cannot be with 65535 bytes. */
+			svc->cnt.xfr_aborted++;
+			if (n == -ESTALE)
+				svc->cnt.xfr_aborted_generation++;
+			xfr_end(svc, c);
+			tcp_abort(c);
+			return false;
+		}
+		svc->buf[0] = (uint8_t)(n >> 8);
+		svc->buf[1] = (uint8_t)n;
+		if (tcp_send(c, svc->buf, 2 + (uint32_t)n) != 2 + n) {
+			svc->cnt.xfr_aborted++;
+			xfr_end(svc, c);
+			tcp_abort(c);
+			return false;
+		}
+	}
+	svc->cnt.xfr_completed++;
+	svc->cnt.answers++;
+	xfr_end(svc, c);
+	if (d[1] & CONN_CLOSE_AFTER_XFR) {
+		tcp_close(c);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A transfer query in svc->buf + 2 (@p len bytes): begin the transfer, or
+ * leave a refusal of @p *n bytes there. @return true when a transfer began.
+ */
+static bool xfr_begin(struct tcpsvc_dns *svc, struct tcp_conn *c, uint32_t len, uint32_t *n)
+{
+	uint64_t *d = tcp_conn_app_data(c);
+	struct tcpsvc_xfr_query q;
+	uint32_t max = svc->max_xfrs != 0 ? svc->max_xfrs : TCPSVC_XFR_SLOTS / 8;
+	uint8_t family = 0, addr[16] = {0};
+	uint16_t port;
+	int rc = tcpsvc_xfr_parse(svc->buf + 2, len, &q);
+
+	if (rc < 0) {
+		svc->cnt.xfr_formerr++;
+		*n = refuse_xfr(svc->buf + 2, len, 1);
+		return false;
+	}
+	if (rc > 0) {
+		/* A transfer the engine may answer (FORMERR, REFUSED for class): refused here. */
+		svc->cnt.xfr_refused++;
+		*n = refuse_xfr(svc->buf + 2, len, 5);
+		return false;
+	}
+	if (max > TCPSVC_XFR_SLOTS)
+		max = TCPSVC_XFR_SLOTS;
+	uint32_t slot = 0;
+	while (slot < max && svc->xfr[slot].phase != TCPSVC_XFR_IDLE)
+		slot++;
+	if (slot == max) {
+		svc->cnt.xfr_refused++;
+		svc->cnt.xfr_too_many++;
+		*n = refuse_xfr(svc->buf + 2, len, 5);
+		return false;
+	}
+	tcp_conn_peer(c, &family, addr, &port);
+	rc = tcpsvc_xfr_start(svc->tables, &q, family, addr, &svc->xfr[slot]);
+	if (rc != 0) {
+		svc->cnt.xfr_refused++;
+		*n = refuse_xfr(svc->buf + 2, len, (uint8_t)rc);
+		return false;
+	}
+	if (svc->xfr[slot].phase == TCPSVC_XFR_SOA_LAST)
+		svc->cnt.xfr_ixfr_current++;
+	svc->cnt.xfr_started++;
+	d[0] = slot + 1u;
+	return true;
 }
 
 static void dns_readable(void *arg, struct tcp_conn *c)
 {
 	struct tcpsvc_dns *svc = arg;
+	uint64_t *d = tcp_conn_app_data(c);
 
+	/* Queries pipelined behind a transfer wait until it is done. */
+	if (d[0] != 0 && !xfr_pump(svc, c))
+		return;
 	for (;;) {
 		uint32_t avail = tcp_recv_avail(c), len, n;
 		uint8_t pfx[2];
@@ -82,10 +203,13 @@ static void dns_readable(void *arg, struct tcp_conn *c)
 		svc->cnt.queries++;
 		{
 			int qtype = query_qtype(svc->buf + 2, len);
-			if ((qtype == QTYPE_AXFR || qtype == QTYPE_IXFR) && !svc->allow_xfr &&
-			    !(svc->buf[2 + 2] & 0x80)) {
-				n = refuse_xfr(svc->buf + 2, len);
-				svc->cnt.xfr_refused++;
+			if ((qtype == QTYPE_AXFR || qtype == QTYPE_IXFR) &&
+			    !(svc->buf[2 + 2] & 0xf8)) {
+				if (xfr_begin(svc, c, len, &n)) {
+					if (!xfr_pump(svc, c))
+						return;
+					continue;
+				}
 				goto send;
 			}
 		}
@@ -116,9 +240,28 @@ static void dns_writable(void *arg, struct tcp_conn *c)
 
 static void dns_peer_closed(void *arg, struct tcp_conn *c)
 {
+	uint64_t *d = tcp_conn_app_data(c);
+
 	(void)arg;
+	/* A transfer under way finishes first; then the connection closes. */
+	if (d[0] != 0) {
+		d[1] |= CONN_CLOSE_AFTER_XFR;
+		return;
+	}
 	/* Everything complete was answered in dns_readable(); half a message is dropped. */
 	tcp_close(c);
+}
+
+static void dns_closed(void *arg, struct tcp_conn *c, enum tcp_close_reason why)
+{
+	struct tcpsvc_dns *svc = arg;
+	uint64_t *d = tcp_conn_app_data(c);
+
+	(void)why;
+	if (d[0] != 0) {
+		svc->cnt.xfr_aborted++;
+		xfr_end(svc, c);
+	}
 }
 
 int tcpsvc_dns_listen(struct tcp_ctx *tcp, struct tcpsvc_dns *svc, uint16_t port,
@@ -129,7 +272,7 @@ int tcpsvc_dns_listen(struct tcp_ctx *tcp, struct tcpsvc_dns *svc, uint16_t port
 	    .readable = dns_readable,
 	    .writable = dns_writable,
 	    .peer_closed = dns_peer_closed,
-	    .closed = NULL,
+	    .closed = dns_closed,
 	    .app_ctx = svc,
 	    .idle_timeout_ms = idle_timeout_ms,
 	};

@@ -55,7 +55,7 @@ enum tables_kind {
 #define TABLES_ROOT_MAGIC     0x544f4f5250504f50ull /* "POPPROOT" little-endian */
 #define TABLES_SNAPSHOT_MAGIC 0x50414e5350504f50ull /* "POPPSNAP" */
 #define TABLES_LIVE_MAGIC     0x4556494c50504f50ull /* "POPPLIVE" */
-#define TABLES_FORMAT_VERSION 1u
+#define TABLES_FORMAT_VERSION 2u
 /** The largest snapshot a builder makes (bytes, header included). */
 #define TABLES_SNAPSHOT_MAX_SIZE (1ull << 34)
 

@@ -23,7 +23,9 @@
  * owner and its zone apex (flag ZONES_NODE_ENT), so the engine can tell
  * NODATA from NXDOMAIN. Nodes are keyed by (name) in an open hash table of
  * chains: the same name may have nodes in several zones (a public and a
- * private zone of one name), all on one chain.
+ * private zone of one name), all on one chain. The nodes of one zone are
+ * consecutive (zone record's first_node, n_nodes), zones in the order they
+ * were added, so a zone transfer walks its zone's nodes alone.
  */
 #ifndef POP_ZONES_H
 #define POP_ZONES_H
@@ -65,7 +67,13 @@ struct zones_zone_spec {
 	bool private_zone;
 	const struct zones_prefix *prefixes; /**< source prefixes (private zones) */
 	size_t n_prefixes;
+	/** Clients allowed zone transfers (AXFR, IXFR); none: every transfer refused. */
+	const struct zones_prefix *xfr_prefixes;
+	size_t n_xfr_prefixes; /**< at most ZONES_XFR_PREFIXES_MAX */
 };
+
+/** Most transfer ACL prefixes of one zone. */
+#define ZONES_XFR_PREFIXES_MAX 100u
 
 /** A record set, as popd hands it to the builder. Strings may be NULL. */
 struct zones_rrset_spec {
@@ -160,6 +168,11 @@ struct zones_zone_rec {
 	uint16_t n_prefixes;
 	uint32_t apex_node;
 	uint32_t reserved;
+	uint64_t xfr_prefixes_off; /**< struct zones_prefix[n_xfr_prefixes]: transfer ACL */
+	uint32_t first_node;	   /**< the zone's nodes: [first_node, first_node + n_nodes) */
+	uint32_t n_nodes;
+	uint16_t n_xfr_prefixes;
+	uint8_t reserved2[6];
 };
 
 struct zones_node_rec {
@@ -184,15 +197,28 @@ struct zones_rrset_rec {
 	uint8_t reserved[3];
 };
 
+/**
+ * Is @p addr (4 or 16 bytes of @p family 4 or 6) in one of @p n prefixes?
+ * Any thread; no allocation.
+ */
+bool zones_prefix_match(const struct zones_prefix *p, size_t n, uint8_t family,
+			const uint8_t *addr);
+
+/** The transfer ACL of zone @p z of a checked snapshot (z->n_xfr_prefixes of them). */
+const struct zones_prefix *zones_zone_xfr_prefixes(const struct tables_snapshot *s,
+						   const struct zones_zone_rec *z);
+
 /** Hash of a lowercase wire name (CRC-32C). Any thread. */
 uint32_t zones_name_hash(const uint8_t *name, size_t len);
 
 /**
  * Check a zones snapshot's structure once per generation (every array and
  * every offset within bounds, names well formed) before workers read it:
- * arrays in bounds and aligned; every zone's apex, id and prefixes; every
- * node's name (well formed, lowercase, label count, under its zone's apex,
- * hash), zone, record set range, flags; every record set's rdata (as
+ * arrays in bounds and aligned; every zone's apex, id, source and transfer
+ * prefixes, and node range (the ranges tile the node array in zone order,
+ * the apex inside its zone's); every node's name (well formed, lowercase,
+ * label count, under its zone's apex, hash), zone (whose node range holds
+ * it), record set range, flags; every record set's rdata (as
  * zones_builder_add_rrset() checks it), strings and fields; every node on
  * exactly the chain of its hash, every chain ending. The CRC is
  * tables_snapshot_map()'s business; this catches a snapshot that is sealed

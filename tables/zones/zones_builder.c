@@ -227,10 +227,17 @@ int zones_builder_add_zone(struct zones_builder *zb, const struct zones_zone_spe
 	lower_copy(apex, zone->apex, zone->apex_len);
 	labels = zones_name_labels(apex, zone->apex_len, true);
 	if (labels < 0 || id_len > ZONES_STRING_MAX || zone->n_prefixes > UINT16_MAX ||
-	    (zone->n_prefixes > 0 && zone->prefixes == NULL))
+	    (zone->n_prefixes > 0 && zone->prefixes == NULL) ||
+	    zone->n_xfr_prefixes > ZONES_XFR_PREFIXES_MAX ||
+	    (zone->n_xfr_prefixes > 0 && zone->xfr_prefixes == NULL))
 		return -EINVAL;
 	for (size_t i = 0; i < zone->n_prefixes; i++) {
 		const struct zones_prefix *p = &zone->prefixes[i];
+		if (!((p->family == 4 && p->len <= 32) || (p->family == 6 && p->len <= 128)))
+			return -EINVAL;
+	}
+	for (size_t i = 0; i < zone->n_xfr_prefixes; i++) {
+		const struct zones_prefix *p = &zone->xfr_prefixes[i];
 		if (!((p->family == 4 && p->len <= 32) || (p->family == 6 && p->len <= 128)))
 			return -EINVAL;
 	}
@@ -240,7 +247,8 @@ int zones_builder_add_zone(struct zones_builder *zb, const struct zones_zone_spe
 		rc = node_reserve(zb);
 	if (rc == 0)
 		rc = pool_reserve(zb, zone->apex_len + id_len +
-					  zone->n_prefixes * sizeof(struct zones_prefix));
+					  (zone->n_prefixes + zone->n_xfr_prefixes) *
+					      sizeof(struct zones_prefix));
 	if (rc < 0)
 		return rc;
 
@@ -257,6 +265,9 @@ int zones_builder_add_zone(struct zones_builder *zb, const struct zones_zone_spe
 	z->prefixes_off =
 	    pool_put(zb, zone->prefixes, zone->n_prefixes * sizeof(struct zones_prefix));
 	z->n_prefixes = (uint16_t)zone->n_prefixes;
+	z->xfr_prefixes_off =
+	    pool_put(zb, zone->xfr_prefixes, zone->n_xfr_prefixes * sizeof(struct zones_prefix));
+	z->n_xfr_prefixes = (uint16_t)zone->n_xfr_prefixes;
 	/* Every zone has its apex node, data or not; it is new: the key holds the zone. */
 	(void)node_find(zb, zi, apex, zone->apex_len, hash, &slot);
 	z->apex_node = node_insert(zb, slot, zi, z->apex_off, zone->apex_len, hash, labels);
@@ -426,7 +437,7 @@ static uint64_t snap_off(uint64_t bytes_off, uint64_t pool_off, uint64_t len)
 int zones_builder_finish(struct zones_builder *zb, struct tables_builder *tb)
 {
 	uint64_t top_off, zones_off, nodes_off, rrsets_off, buckets_off, bytes_off;
-	uint32_t n_buckets = 1;
+	uint32_t n_buckets = 1, *order = NULL, *place = NULL;
 	int rc;
 
 	rc = add_empty_non_terminals(zb);
@@ -435,10 +446,38 @@ int zones_builder_finish(struct zones_builder *zb, struct tables_builder *tb)
 	while (n_buckets < zb->n_nodes)
 		n_buckets *= 2;
 
-	/* Flags, and where each node's record sets start. */
-	uint32_t first = 0;
+	/*
+	 * Nodes are laid out zone by zone (a counting sort, stable: within a
+	 * zone, in the order made), so a transfer walks one zone's nodes only.
+	 * order[k] is the builder node at snapshot index k; place[i] the reverse.
+	 */
+	order = malloc(((size_t)zb->n_nodes + 1) * sizeof(*order));
+	place = malloc(((size_t)zb->n_nodes + 1) * sizeof(*place));
+	if (order == NULL || place == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < zb->n_zones; i++)
+		zb->zones[i].n_nodes = 0;
+	for (uint32_t i = 0; i < zb->n_nodes; i++)
+		zb->zones[zb->nodes[i].zone].n_nodes++;
+	for (uint32_t i = 0, at = 0; i < zb->n_zones; i++) {
+		zb->zones[i].first_node = at;
+		at += zb->zones[i].n_nodes;
+		zb->zones[i].n_nodes = 0; /* the fill cursor below */
+	}
 	for (uint32_t i = 0; i < zb->n_nodes; i++) {
-		struct zb_node *n = &zb->nodes[i];
+		struct zones_zone_rec *z = &zb->zones[zb->nodes[i].zone];
+		place[i] = z->first_node + z->n_nodes++;
+		order[place[i]] = i;
+	}
+	for (uint32_t i = 0; i < zb->n_zones; i++)
+		zb->zones[i].apex_node = place[zb->zones[i].apex_node];
+
+	/* Flags, and where each node's record sets start (in snapshot node order). */
+	uint32_t first = 0;
+	for (uint32_t k = 0; k < zb->n_nodes; k++) {
+		struct zb_node *n = &zb->nodes[order[k]];
 		const struct zones_zone_rec *z = &zb->zones[n->zone];
 		const uint8_t *name = zb->pool + n->name_off;
 		uint8_t f = n->n_rrsets > 0 ? ZONES_NODE_HAS_DATA : ZONES_NODE_ENT;
@@ -490,6 +529,7 @@ int zones_builder_finish(struct zones_builder *zb, struct tables_builder *tb)
 		z.apex_off = snap_off(bytes_off, z.apex_off, z.apex_len);
 		z.id_off = snap_off(bytes_off, z.id_off, z.id_len);
 		z.prefixes_off = snap_off(bytes_off, z.prefixes_off, z.n_prefixes);
+		z.xfr_prefixes_off = snap_off(bytes_off, z.xfr_prefixes_off, z.n_xfr_prefixes);
 		zones[i] = z;
 	}
 
@@ -503,9 +543,9 @@ int zones_builder_finish(struct zones_builder *zb, struct tables_builder *tb)
 		rrsets[zb->nodes[zb->rrset_node[i]].first_rrset++] = r;
 	}
 
-	/* Chains in node order: push each node in front, last node first. */
+	/* Chains in snapshot node order: push each node in front, last node first. */
 	for (uint32_t i = zb->n_nodes; i-- > 0;) {
-		struct zb_node *n = &zb->nodes[i];
+		struct zb_node *n = &zb->nodes[order[i]];
 		uint32_t b = n->hash & (n_buckets - 1);
 		n->first_rrset -= n->n_rrsets; /* undo the fill cursor above */
 		nodes[i] = (struct zones_node_rec){
@@ -523,6 +563,8 @@ int zones_builder_finish(struct zones_builder *zb, struct tables_builder *tb)
 	}
 	tables_builder_set_top(tb, top_off);
 out:
+	free(order);
+	free(place);
 	if (rc < 0)
 		ZONES_LOG(WARNING, "zones table not built: %s", pop_strerror(rc));
 	zones_builder_free(zb);

@@ -14,7 +14,7 @@
 
 /* The record layouts are the snapshot format: any change is a format version. */
 _Static_assert(sizeof(struct zones_top) == 48, "zones_top layout");
-_Static_assert(sizeof(struct zones_zone_rec) == 40, "zones_zone_rec layout");
+_Static_assert(sizeof(struct zones_zone_rec) == 64, "zones_zone_rec layout");
 _Static_assert(sizeof(struct zones_node_rec) == 32, "zones_node_rec layout");
 _Static_assert(sizeof(struct zones_rrset_rec) == 88, "zones_rrset_rec layout");
 _Static_assert(sizeof(struct zones_prefix) == 18, "zones_prefix layout");

@@ -40,10 +40,28 @@ static bool bytes_ok(const struct tables_snapshot *s, uint64_t off, uint64_t len
 	return len == 0 || tables_snapshot_at(s, off, len) != NULL;
 }
 
+static bool prefixes_ok(const struct tables_snapshot *s, uint64_t off, uint32_t n)
+{
+	const struct zones_prefix *pfx;
+
+	if (n == 0)
+		return true;
+	pfx = tables_snapshot_at(s, off, (uint64_t)n * sizeof(*pfx));
+	if (pfx == NULL)
+		return false;
+	for (uint32_t k = 0; k < n; k++)
+		if (!((pfx[k].family == 4 && pfx[k].len <= 32) ||
+		      (pfx[k].family == 6 && pfx[k].len <= 128)))
+			return false;
+	return true;
+}
+
 static const char *check_zones(const struct tables_snapshot *s, const struct zones_top *t,
 			       const struct zones_zone_rec *zones,
 			       const struct zones_node_rec *nodes, uint32_t *bad)
 {
+	uint64_t next_node = 0;
+
 	for (uint32_t i = 0; i < t->n_zones; i++) {
 		const struct zones_zone_rec *z = &zones[i];
 		const uint8_t *apex = tables_snapshot_at(s, z->apex_off, z->apex_len);
@@ -64,12 +82,24 @@ static const char *check_zones(const struct tables_snapshot *s, const struct zon
 				      (pfx[k].family == 6 && pfx[k].len <= 128)))
 					return "bad prefix";
 		}
-		if (z->apex_node >= t->n_nodes)
+		if (z->n_xfr_prefixes > ZONES_XFR_PREFIXES_MAX ||
+		    !prefixes_ok(s, z->xfr_prefixes_off, z->n_xfr_prefixes))
+			return "transfer prefixes out of bounds or bad";
+		/* The zones' node ranges tile the node array, in zone order. */
+		if (z->first_node != next_node || (uint64_t)z->first_node + z->n_nodes > t->n_nodes)
+			return "node range out of order or out of range";
+		next_node += z->n_nodes;
+		if (z->apex_node >= t->n_nodes || z->apex_node < z->first_node ||
+		    z->apex_node - z->first_node >= z->n_nodes)
 			return "apex node out of range";
 		const struct zones_node_rec *n = &nodes[z->apex_node];
 		if (n->zone != i || !(n->flags & ZONES_NODE_APEX) || n->name_len != z->apex_len ||
 		    n->labels != z->apex_labels)
 			return "apex node is not this zone's apex";
+	}
+	if (next_node != t->n_nodes) {
+		*bad = t->n_zones;
+		return "node ranges do not cover every node";
 	}
 	return NULL;
 }
@@ -90,6 +120,8 @@ static const char *check_nodes(const struct tables_snapshot *s, const struct zon
 		if (n->zone >= t->n_zones)
 			return "zone out of range";
 		const struct zones_zone_rec *z = &zones[n->zone];
+		if (i < z->first_node || i - z->first_node >= z->n_nodes)
+			return "node outside its zone's node range";
 		/* The apex was checked in bounds and well formed with the zones. */
 		if (!zones_name_under(name, n->name_len, n->labels,
 				      tables_snapshot_at(s, z->apex_off, z->apex_len), z->apex_len,
@@ -288,4 +320,28 @@ const struct zones_rrset_rec *zones_node_rrset(const struct tables_snapshot *s,
 	if (i >= n->n_rrsets)
 		return NULL;
 	return zones_rrset(s, t, n->first_rrset + i);
+}
+
+bool zones_prefix_match(const struct zones_prefix *p, size_t n, uint8_t family, const uint8_t *addr)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned bits = p[i].len, full = bits / 8, rest = bits % 8;
+
+		if (p[i].family != family || bits > (family == 4 ? 32u : 128u))
+			continue;
+		if (memcmp(p[i].addr, addr, full) != 0)
+			continue;
+		if (rest != 0 && ((p[i].addr[full] ^ addr[full]) & (uint8_t)(0xff00u >> rest)) != 0)
+			continue;
+		return true;
+	}
+	return false;
+}
+
+const struct zones_prefix *zones_zone_xfr_prefixes(const struct tables_snapshot *s,
+						   const struct zones_zone_rec *z)
+{
+	if (z->n_xfr_prefixes == 0)
+		return NULL;
+	return (const struct zones_prefix *)(const void *)(s->base + z->xfr_prefixes_off);
 }

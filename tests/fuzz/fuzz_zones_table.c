@@ -58,6 +58,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			touch(&s, zr->prefixes_off, (uint64_t)zr->n_prefixes * 18);
 			if (zones_node(&s, t, zr->apex_node) == NULL)
 				abort();
+			/* The transfer ACL, and the zone's node range: all of its own. */
+			touch(&s, zr->xfr_prefixes_off, (uint64_t)zr->n_xfr_prefixes * 18);
+			(void)zones_prefix_match(zones_zone_xfr_prefixes(&s, zr),
+						 zr->n_xfr_prefixes, 4, buf);
+			for (uint32_t k = 0; k < zr->n_nodes; k++) {
+				const struct zones_node_rec *n =
+				    zones_node(&s, t, zr->first_node + k);
+				if (n == NULL || n->zone != z)
+					abort();
+			}
 		}
 		for (uint32_t i = 0; i < t->n_nodes; i++) {
 			const struct zones_node_rec *n = zones_node(&s, t, i), *f = NULL;

@@ -117,6 +117,8 @@ int main(int argc, char **argv)
 	priv.private_zone = true;
 	priv.prefixes = &pfx;
 	priv.n_prefixes = 1;
+	priv.xfr_prefixes = &pfx; /* a transfer ACL */
+	priv.n_xfr_prefixes = 1;
 	zones_builder_add_zone(zb, &priv, &z);
 	add(zb, z, "www.example.com", 1, a + 6, 6, 1, ZONES_POLICY_SIMPLE, NULL);
 	tb = tables_builder_new(TABLES_KIND_ZONES);

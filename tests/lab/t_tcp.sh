@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # pop's own TCP in the lab, Linux as the client: DNS over TCP (kdig, dnspython,
-# dnsperf with 1,000 concurrent connections), zone transfers refused, idle
+# dnsperf with 1,000 concurrent connections), zone transfers refused unless
+# the zone's transfer policy lists the client, idle
 # timeout, 100 MB from the lab-only stream test service with its SHA-256
 # checked, echo, and a SYN flood during which a second client's connections
 # keep succeeding (from a second client namespace).
@@ -61,9 +62,17 @@ check "kdig +tcp over IPv6 gets the answer ($out)" [ "$out" = 2001:2::80 ]
 n=$(client kdig +tcp +short @"$vip" big.example.com TXT 2>&1 | wc -l)
 check "a 7 KB answer over TCP is whole: 40 TXT records ($n)" [ "$n" = 40 ]
 out=$(client kdig +tcp @"$vip" example.com AXFR 2>&1)
-check "AXFR is refused" grep -q "REFUSED" <<<"$out"
+check "AXFR is refused without a transfer policy" grep -q "REFUSED" <<<"$out"
 out=$(client kdig +tcp @"$vip" example.com IXFR=1 2>&1)
-check "IXFR is refused" grep -q "REFUSED" <<<"$out"
+check "IXFR is refused without a transfer policy" grep -q "REFUSED" <<<"$out"
+# With the client's prefix in the zone's transfer ACL both are answered (t_xfr.sh has the rest).
+id=$(pc route53 put-zone-transfer-policy --cli-input-json \
+	"{\"HostedZoneId\": \"$zone\", \"AllowTransfer\": [\"198.18.0.0/15\"]}" | jget ChangeInfo.Id)
+check "the transfer policy reaches INSYNC" insync "$id"
+n=$(client kdig +tcp +nocomments +nostats @"$vip" example.com AXFR 2>&1 | grep -c 'IN')
+check "AXFR is answered with the policy: SOA, 4 NS, A, AAAA, 40 TXT, SOA ($n)" [ "$n" = 48 ]
+n=$(client kdig +tcp +nocomments +nostats @"$vip" example.com IXFR=4294967295 2>&1 | grep -c 'IN')
+check "IXFR is answered with the policy ($n records)" [ "$n" -ge 1 ]
 out=$(dt pipeline www.example.com 100 2>&1)
 check "100 pipelined queries on one connection: $out" grep -q "^ok" <<<"$out"
 out=$(dt split www.example.com 2>&1)

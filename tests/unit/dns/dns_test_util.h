@@ -113,7 +113,7 @@ static inline void rd_soa(struct t_rdata *r, const char *mname, const char *rnam
 /* TXT of @p n strings. */
 static inline void rd_txt(struct t_rdata *r, int n, ...)
 {
-	uint8_t b[4096];
+	uint8_t b[4096] = {0}; /* zeroed: n may be 0 */
 	size_t len = 0;
 	va_list ap;
 

@@ -856,12 +856,26 @@ static void test_batch_rules(void)
 			       "'ns4.example.com.'}]}") == NULL);
 	CHECK(error_is("InvalidChangeBatch",
 		       "[A HostedZone must contain at least one NS record for the zone itself.]"));
-	CHECK(change("DELETE",
-		     "{'Name': 'example.com', 'Type': 'SOA', 'TTL': 900, "
-		     "'ResourceRecords': [{'Value': 'ns1.example.com. hostmaster.example.com. "
-		     "1 7200 900 1209600 86400'}]}") == NULL);
-	CHECK(
-	    error_is("InvalidChangeBatch", "[A HostedZone must contain exactly one SOA record.]"));
+	/* The serial has counted the changes so far: delete the SOA as it is now. */
+	{
+		char soa[400], rrset[600];
+		json_t *r = run("route53 list-resource-record-sets",
+				"{'HostedZoneId': '%s', 'StartRecordName': 'example.com', "
+				"'StartRecordType': 'SOA', 'MaxItems': '1'}",
+				zone_id);
+		const char *v = str_at(r, "ResourceRecordSets.0.ResourceRecords.0.Value");
+
+		CHECK(v != NULL &&
+		      strncmp(v, "ns1.example.com. hostmaster.example.com. ", 40) == 0);
+		snprintf(soa, sizeof(soa), "%s", v != NULL ? v : "");
+		snprintf(rrset, sizeof(rrset),
+			 "{'Name': 'example.com', 'Type': 'SOA', 'TTL': 900, "
+			 "'ResourceRecords': [{'Value': '%s'}]}",
+			 soa);
+		CHECK(change("DELETE", rrset) == NULL);
+		CHECK(error_is("InvalidChangeBatch",
+			       "[A HostedZone must contain exactly one SOA record.]"));
+	}
 
 	/* Bounds: 1,000 changes, 1,000 values, 32,000 characters (UPSERT counts twice). */
 	n = (size_t)snprintf(big, sizeof(big),
@@ -1407,6 +1421,146 @@ static void test_compile(void)
 	tables_snapshot_unmap(s);
 }
 
+/* The apex SOA serial of zone @p id, or -1. */
+static long long soa_serial(const char *id, const char *apex)
+{
+	json_t *r = run("route53 list-resource-record-sets",
+			"{'HostedZoneId': '%s', 'StartRecordName': '%s', 'StartRecordType': 'SOA', "
+			"'MaxItems': '1'}",
+			id, apex);
+	const char *v = str_at(r, "ResourceRecordSets.0.ResourceRecords.0.Value");
+	long long serial = -1;
+
+	if (v != NULL && sscanf(v, "%*s %*s %lld", &serial) != 1)
+		serial = -1;
+	return serial;
+}
+
+/* Every committed change of record sets counts in the serial, unless it sets the SOA. */
+static void test_serial_counts_changes(void)
+{
+	const char *id0 = create_zone("serial.example", "serial-1");
+	char id[64];
+	json_t *args;
+
+	CHECK(id0 != NULL);
+	snprintf(id, sizeof(id), "%s", id0 != NULL ? id0 : "");
+	CHECK_EQ(soa_serial(id, "serial.example"), 1);
+	CHECK(run("route53 change-resource-record-sets",
+		  "{'HostedZoneId': '%s', 'ChangeBatch': {'Changes': [{'Action': 'CREATE', "
+		  "'ResourceRecordSet': {'Name': 'a.serial.example', 'Type': 'A', 'TTL': 60, "
+		  "'ResourceRecords': [{'Value': '192.0.2.1'}]}}]}}",
+		  id) != NULL);
+	CHECK_EQ(soa_serial(id, "serial.example"), 2);
+	/* A refused batch changes nothing, the serial included. */
+	CHECK(run("route53 change-resource-record-sets",
+		  "{'HostedZoneId': '%s', 'ChangeBatch': {'Changes': [{'Action': 'CREATE', "
+		  "'ResourceRecordSet': {'Name': 'a.serial.example', 'Type': 'A', 'TTL': 60, "
+		  "'ResourceRecords': [{'Value': '192.0.2.1'}]}}]}}",
+		  id) == NULL);
+	CHECK_EQ(soa_serial(id, "serial.example"), 2);
+	/* A batch that sets the SOA keeps its serial, even one that wraps next. */
+	CHECK(run("route53 change-resource-record-sets",
+		  "{'HostedZoneId': '%s', 'ChangeBatch': {'Changes': [{'Action': 'UPSERT', "
+		  "'ResourceRecordSet': {'Name': 'serial.example', 'Type': 'SOA', 'TTL': 900, "
+		  "'ResourceRecords': [{'Value': 'ns1.serial.example. hostmaster.serial.example. "
+		  "4294967295 7200 900 1209600 86400'}]}}]}}",
+		  id) != NULL);
+	CHECK_EQ(soa_serial(id, "serial.example"), 4294967295LL);
+	CHECK(run("route53 change-resource-record-sets",
+		  "{'HostedZoneId': '%s', 'ChangeBatch': {'Changes': [{'Action': 'DELETE', "
+		  "'ResourceRecordSet': {'Name': 'a.serial.example', 'Type': 'A', 'TTL': 60, "
+		  "'ResourceRecords': [{'Value': '192.0.2.1'}]}}]}}",
+		  id) != NULL);
+	CHECK_EQ(soa_serial(id, "serial.example"), 0); /* RFC 1982: wraps */
+	/* import-zone: one more for the whole file, none when the file has the SOA. */
+	args = json_pack("{s:s, s:s}", "HostedZoneId", id, "ZoneFile",
+			 "$TTL 60\nb\tA\t192.0.2.2\nc\tA\t192.0.2.3\n");
+	CHECK(run_obj("route53 import-zone", args) != NULL);
+	CHECK_EQ(soa_serial(id, "serial.example"), 1);
+	args = json_pack("{s:s, s:s}", "HostedZoneId", id, "ZoneFile",
+			 "$TTL 60\n@\tSOA\tns1 hostmaster 77 7200 900 1209600 86400\n"
+			 "d\tA\t192.0.2.4\n");
+	CHECK(run_obj("route53 import-zone", args) != NULL);
+	CHECK_EQ(soa_serial(id, "serial.example"), 77);
+}
+
+static void test_zone_transfer_policy(void)
+{
+	struct tables_builder *tb;
+	struct tables_snapshot *s = NULL;
+	const struct zones_top *t;
+	uint64_t gen = 0;
+	json_t *r;
+
+	r = run("route53 get-zone-transfer-policy", "{'HostedZoneId': '%s'}", zone_id);
+	CHECK(r != NULL && json_array_size(json_object_get(r, "AllowTransfer")) == 0);
+	r = run("route53 put-zone-transfer-policy",
+		"{'HostedZoneId': '/hostedzone/%s', 'AllowTransfer': ['198.18.0.0/15', "
+		"'2001:2::/48']}",
+		zone_id);
+	CHECK(r != NULL);
+	CHECK(strncmp(str_at(r, "ChangeInfo.Id") ? str_at(r, "ChangeInfo.Id") : "", "/change/C",
+		      9) == 0);
+	r = run("route53 get-zone-transfer-policy", "{'HostedZoneId': '%s'}", zone_id);
+	CHECK(r != NULL && json_array_size(json_object_get(r, "AllowTransfer")) == 2);
+	CHECK(strcmp(str_at(r, "AllowTransfer.1") ? str_at(r, "AllowTransfer.1") : "",
+		     "2001:2::/48") == 0);
+	/* Errors in AWS shape; a refused call keeps the policy. */
+	CHECK(run("route53 put-zone-transfer-policy",
+		  "{'HostedZoneId': '%s', 'AllowTransfer': ['198.18.0.1/15']}", zone_id) == NULL);
+	CHECK(error_is("InvalidInput", "AllowTransfer[0]: \"198.18.0.1/15\" is not a CIDR block "
+				       "such as 198.18.0.0/15 or 2001:db8::/32 (host bits zero)"));
+	CHECK(run("route53 put-zone-transfer-policy",
+		  "{'HostedZoneId': 'ZNOSUCHZONE', 'AllowTransfer': []}") == NULL);
+	CHECK(error_is("NoSuchHostedZone", "No hosted zone found with ID: ZNOSUCHZONE"));
+	CHECK(run("route53 put-zone-transfer-policy", "{'HostedZoneId': '%s'}", zone_id) == NULL);
+	CHECK(strcmp(err_code(), "InvalidInput") == 0);
+	{
+		char big[4096];
+		size_t n = (size_t)snprintf(big, sizeof(big),
+					    "{'HostedZoneId': '%s', 'AllowTransfer': [", zone_id);
+		for (int i = 0; i < 101; i++)
+			n += (size_t)snprintf(big + n, sizeof(big) - n, "%s'10.%d.0.0/16'",
+					      i ? ", " : "", i);
+		snprintf(big + n, sizeof(big) - n, "]}");
+		CHECK(run("route53 put-zone-transfer-policy", "%s", big) == NULL);
+		CHECK(strcmp(err_code(), "InvalidInput") == 0);
+	}
+	r = run("route53 get-zone-transfer-policy", "{'HostedZoneId': '%s'}", zone_id);
+	CHECK(r != NULL && json_array_size(json_object_get(r, "AllowTransfer")) == 2);
+
+	/* Compiled into the zone record. */
+	tb = tables_builder_new(TABLES_KIND_ZONES);
+	CHECK_EQ(route53_compile_zones(&env, tb), 0);
+	CHECK_EQ(tables_builder_publish(tb, env.root, &gen), 0);
+	CHECK_EQ(tables_snapshot_map(tables_dir, TABLES_KIND_ZONES, gen, &s), 0);
+	t = s != NULL ? zones_table_check(s) : NULL;
+	CHECK(t != NULL);
+	if (t != NULL) {
+		unsigned with_acl = 0;
+		for (uint32_t i = 0; i < t->n_zones; i++) {
+			const struct zones_zone_rec *z = zones_zone(s, t, i);
+			const struct zones_prefix *p = zones_zone_xfr_prefixes(s, z);
+			uint8_t in[4] = {198, 19, 7, 7}, out[4] = {198, 20, 0, 1};
+			if (z->n_xfr_prefixes == 0)
+				continue;
+			with_acl++;
+			CHECK_EQ(z->n_xfr_prefixes, 2);
+			CHECK(zones_prefix_match(p, z->n_xfr_prefixes, 4, in));
+			CHECK(!zones_prefix_match(p, z->n_xfr_prefixes, 4, out));
+		}
+		CHECK_EQ(with_acl, 1);
+	}
+	if (s != NULL)
+		tables_snapshot_unmap(s);
+	/* An empty list refuses all again. */
+	CHECK(run("route53 put-zone-transfer-policy", "{'HostedZoneId': '%s', 'AllowTransfer': []}",
+		  zone_id) != NULL);
+	r = run("route53 get-zone-transfer-policy", "{'HostedZoneId': '%s'}", zone_id);
+	CHECK(r != NULL && json_array_size(json_object_get(r, "AllowTransfer")) == 0);
+}
+
 static void test_help_and_flags(void)
 {
 	size_t mutating = 0;
@@ -1416,8 +1570,8 @@ static void test_help_and_flags(void)
 		if (route53_commands[i].flags & CTL_CMD_MUTATES)
 			mutating++;
 	}
-	CHECK_EQ(route53_command_count, 20);
-	CHECK_EQ(mutating, 8);
+	CHECK_EQ(route53_command_count, 22);
+	CHECK_EQ(mutating, 9);
 }
 
 /* Zones ordered by their names with the labels reversed, then by id. */
@@ -1474,6 +1628,8 @@ int main(void)
 	RUN(test_health_status);
 	RUN(test_compile);
 	RUN(test_help_and_flags);
+	RUN(test_zone_transfer_policy);
+	RUN(test_serial_counts_changes);
 	RUN(test_list_by_name_and_count);
 	teardown();
 	return tap_done();

@@ -344,7 +344,7 @@ static void test_snapshot_refusals(void)
 	CHECK_EQ(map_bytes(sub, "zones", TABLES_KIND_ZONES, 3, bad, len), -POP_EFORMAT);
 	/* bad version */
 	memcpy(bad, good, len);
-	h->format_version = 2;
+	h->format_version = TABLES_FORMAT_VERSION + 1;
 	h->generation = 4;
 	reseal(bad, len);
 	CHECK_EQ(map_bytes(sub, "zones", TABLES_KIND_ZONES, 4, bad, len), -POP_EVERSION);

@@ -168,7 +168,19 @@ static struct zones_builder *build_universe(void)
 	uint32_t zi;
 	int rc = 0;
 
-	rc |= add_zone(zb, "example.com", "Z1PUBLIC", false, NULL, 0, &zi);
+	{
+		/* The public zone has a transfer ACL: 198.18.0.0/15 and 2001:2::/48. */
+		static const struct zones_prefix acl[2] = {
+		    {.family = 4, .len = 15, .addr = {198, 18}},
+		    {.family = 6, .len = 48, .addr = {0x20, 0x01, 0, 2}}};
+		uint8_t apex[300];
+		struct zones_zone_spec z = {.apex = apex,
+					    .apex_len = wire(apex, "example.com"),
+					    .id = "Z1PUBLIC",
+					    .xfr_prefixes = acl,
+					    .n_xfr_prefixes = 2};
+		rc |= zones_builder_add_zone(zb, &z, &zi);
+	}
 	CHECK_EQ(zi, Z_PUB);
 	rc |= add_zone(zb, "example.com", "Z2PRIVATE", true, pfx, 2, &zi);
 	CHECK_EQ(zi, Z_PRIV);
@@ -539,6 +551,73 @@ static void test_rrset_fields(void)
 		       "example\x03"
 		       "com"
 		       "\x00"));
+	tables_snapshot_unmap(s);
+}
+
+static void test_transfer_acl(void)
+{
+	static const struct zones_prefix ok1 = {.family = 4, .len = 32, .addr = {192, 0, 2, 1}};
+	static const struct zones_prefix bad[2] = {{.family = 4, .len = 33},
+						   {.family = 5, .len = 8}};
+	struct zones_prefix many[ZONES_XFR_PREFIXES_MAX + 1];
+	struct zones_builder *zb = zones_builder_new();
+	uint8_t apex[300];
+	struct zones_zone_spec z = {.apex = apex, .apex_len = wire(apex, "acl.example"), .id = "Z"};
+	uint8_t in4[4] = {198, 19, 1, 1}, out4[4] = {198, 20, 1, 1};
+	uint8_t in6[16] = {0x20, 0x01, 0, 2, 0, 0, 0xff}, out6[16] = {0x20, 0x01, 0, 3};
+
+	z.xfr_prefixes = &bad[0];
+	z.n_xfr_prefixes = 1;
+	CHECK_EQ(zones_builder_add_zone(zb, &z, NULL), -EINVAL);
+	z.xfr_prefixes = &bad[1];
+	CHECK_EQ(zones_builder_add_zone(zb, &z, NULL), -EINVAL);
+	z.xfr_prefixes = NULL;
+	CHECK_EQ(zones_builder_add_zone(zb, &z, NULL), -EINVAL);
+	for (size_t i = 0; i < ZONES_XFR_PREFIXES_MAX + 1; i++)
+		many[i] = ok1;
+	z.xfr_prefixes = many;
+	z.n_xfr_prefixes = ZONES_XFR_PREFIXES_MAX + 1;
+	CHECK_EQ(zones_builder_add_zone(zb, &z, NULL), -EINVAL);
+	z.n_xfr_prefixes = ZONES_XFR_PREFIXES_MAX;
+	CHECK_EQ(zones_builder_add_zone(zb, &z, NULL), 0);
+	zones_builder_free(zb);
+
+	/* The universe's public zone: its ACL in the snapshot, matched by prefix. */
+	struct tables_builder *tb = tables_builder_new(TABLES_KIND_ZONES);
+	CHECK_EQ(zones_builder_finish(build_universe(), tb), 0);
+	struct tables_snapshot *s = publish_map(tb);
+	const struct zones_top *t = s != NULL ? zones_table_check(s) : NULL;
+	CHECK(t != NULL);
+	if (t == NULL)
+		return;
+	const struct zones_zone_rec *pub = zones_zone(s, t, Z_PUB),
+				    *priv = zones_zone(s, t, Z_PRIV);
+	const struct zones_prefix *acl = zones_zone_xfr_prefixes(s, pub);
+	CHECK_EQ(pub->n_xfr_prefixes, 2);
+	CHECK(zones_prefix_match(acl, 2, 4, in4));
+	CHECK(!zones_prefix_match(acl, 2, 4, out4));
+	CHECK(zones_prefix_match(acl, 2, 6, in6));
+	CHECK(!zones_prefix_match(acl, 2, 6, out6));
+	{
+		/* The family must agree: the v4 prefix's bytes as an IPv6 address do not match. */
+		uint8_t v4_as_v6[16] = {198, 19, 1, 1};
+		CHECK(!zones_prefix_match(acl, 2, 6, v4_as_v6));
+	}
+	CHECK_EQ(priv->n_xfr_prefixes, 0);
+	CHECK(zones_zone_xfr_prefixes(s, priv) == NULL);
+	CHECK(!zones_prefix_match(NULL, 0, 4, in4));
+	/* Node ranges tile the node array, each node in its zone's. */
+	uint32_t at = 0;
+	for (uint32_t i = 0; i < t->n_zones; i++) {
+		const struct zones_zone_rec *zr = zones_zone(s, t, i);
+		CHECK_EQ(zr->first_node, at);
+		CHECK(zr->apex_node >= zr->first_node &&
+		      zr->apex_node < zr->first_node + zr->n_nodes);
+		for (uint32_t k = 0; k < zr->n_nodes; k++)
+			CHECK_EQ(zones_node(s, t, zr->first_node + k)->zone, i);
+		at += zr->n_nodes;
+	}
+	CHECK_EQ(at, t->n_nodes);
 	tables_snapshot_unmap(s);
 }
 
@@ -915,6 +994,39 @@ static void c_prefixes(uint8_t *b, struct zones_top *t)
 {
 	((struct zones_zone_rec *)(b + t->zones_off))[Z_PRIV].n_prefixes = 60000;
 }
+static void c_xfr_prefixes_many(uint8_t *b, struct zones_top *t)
+{
+	((struct zones_zone_rec *)(b + t->zones_off))[Z_PUB].n_xfr_prefixes =
+	    ZONES_XFR_PREFIXES_MAX + 1;
+}
+static void c_xfr_prefixes_past_end(uint8_t *b, struct zones_top *t)
+{
+	struct zones_zone_rec *z = (struct zones_zone_rec *)(b + t->zones_off);
+	z[Z_PUB].n_xfr_prefixes = 2;
+	z[Z_PUB].xfr_prefixes_off = good_len - 8;
+}
+static void c_xfr_prefix_bad(uint8_t *b, struct zones_top *t)
+{
+	struct zones_zone_rec *z = (struct zones_zone_rec *)(b + t->zones_off);
+	struct zones_prefix *p = (struct zones_prefix *)(b + z[Z_PUB].xfr_prefixes_off);
+	p[0].len = 33; /* IPv4 */
+}
+static void c_first_node(uint8_t *b, struct zones_top *t)
+{
+	((struct zones_zone_rec *)(b + t->zones_off))[Z_PRIV].first_node += 1;
+}
+static void c_zone_n_nodes(uint8_t *b, struct zones_top *t)
+{
+	((struct zones_zone_rec *)(b + t->zones_off))[Z_EMPTY].n_nodes += 1;
+}
+static void c_node_outside_range(uint8_t *b, struct zones_top *t)
+{
+	/* Ranges shifted by one: the first zone's last node falls in the next one's. */
+	struct zones_zone_rec *z = (struct zones_zone_rec *)(b + t->zones_off);
+	z[Z_PUB].n_nodes -= 1;
+	z[Z_PRIV].first_node -= 1;
+	z[Z_PRIV].n_nodes += 1;
+}
 static void c_zones_off(uint8_t *b, struct zones_top *t)
 {
 	t->zones_off = 0;
@@ -963,6 +1075,12 @@ static void test_check_refuses_corruption(void)
 	    {"apex node not the apex", c_apex_node_wrong},
 	    {"apex length", c_apex_len},
 	    {"prefixes past end", c_prefixes},
+	    {"transfer prefixes over the bound", c_xfr_prefixes_many},
+	    {"transfer prefixes past end", c_xfr_prefixes_past_end},
+	    {"transfer prefix length", c_xfr_prefix_bad},
+	    {"node range out of order", c_first_node},
+	    {"node ranges do not tile", c_zone_n_nodes},
+	    {"node outside its zone's range", c_node_outside_range},
 	};
 	struct tables_builder *tb = tables_builder_new(TABLES_KIND_ZONES);
 	struct tables_snapshot *s;
@@ -1019,6 +1137,7 @@ int main(void)
 	RUN(test_lookups_and_flags);
 	RUN(test_rrset_fields);
 	RUN(test_builder_refusals);
+	RUN(test_transfer_acl);
 	RUN(test_empty_table);
 	RUN(test_many_names);
 	RUN(test_check_refuses_corruption);
