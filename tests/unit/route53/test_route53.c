@@ -5,6 +5,7 @@
  * store and tables in a temporary directory; then the zones compiler.
  */
 #include "env.h"
+#include "popd_harness.h"
 #include "route53.h"
 #include "sock.h"
 #include "store.h"
@@ -19,142 +20,23 @@
 #include <string.h>
 #include <unistd.h>
 
-static struct popd_env env;
-static struct ctl_server *srv;
-static char dir[] = "/tmp/pop-route53-test.XXXXXX";
-static char tables_dir[256];
-static json_t *last; /* the last response */
+static const struct harness_module modules[] = {
+    {route53_init, route53_commands, &route53_command_count},
+};
+static struct harness h = {.modules = modules, .n_modules = 1, .max_request_bytes = 160u << 20};
 
-/* What popd's txn module does around a mutating command, minus publishing. */
-static int mutating(void *user, const struct ctl_command *cmd, struct ctl_call *call)
-{
-	struct popd_env *e = user;
-	int rc = store_begin(e->store);
-
-	if (rc < 0)
-		return ctl_call_fail(call, rc, "InternalFailure", "begin: %d", rc);
-	rc = cmd->handler(call);
-	if (rc == 0) {
-		rc = store_commit(e->store);
-		if (rc < 0)
-			return ctl_call_fail(call, rc, "InternalFailure", "commit: %d", rc);
-	} else {
-		store_rollback(e->store);
-	}
-	return rc;
-}
-
-static void setup(void)
-{
-	struct ctl_server_config cfg = {
-	    .instance = "test",
-	    .socket_path = NULL,
-	    .max_connections = 4,
-	    .max_request_bytes = 160u * 1024 * 1024,
-	    .idle_timeout_s = 60,
-	};
-	struct ctl_hooks hooks = {.user = &env, .mutating = mutating};
-	char err[256];
-
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		exit(1);
-	}
-	snprintf(tables_dir, sizeof(tables_dir), "%s/tables", dir);
-	if (store_open(dir, &env.store, err, sizeof(err)) < 0 || env_init(&env) < 0 ||
-	    route53_init(&env) < 0 || tables_root_open(tables_dir, true, &env.root) < 0 ||
-	    tables_live_open(tables_dir, true, &env.live) < 0 ||
-	    ctl_server_create(&cfg, &srv) < 0) {
-		fprintf(stderr, "setup failed: %s\n", err);
-		exit(1);
-	}
-	env.server = srv;
-	ctl_server_set_hooks(srv, &hooks);
-	if (ctl_server_add_commands(srv, route53_commands, route53_command_count) < 0)
-		exit(1);
-}
-
-static void teardown(void)
-{
-	char cmd[300];
-
-	json_decref(last);
-	ctl_server_destroy(srv);
-	tables_live_close(env.live);
-	tables_root_close(env.root);
-	store_close(env.store);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
-}
-
-/* Run a request line as it is; the result object, or NULL after an error. */
-static json_t *run_line(const char *line, size_t len)
-{
-	char *resp = NULL;
-	size_t resp_len;
-
-	json_decref(last);
-	last = NULL;
-	if (ctl_server_execute(srv, NULL, line, len, &resp, &resp_len) < 0)
-		return NULL;
-	last = json_loads(resp, 0, NULL);
-	free(resp);
-	if (!json_is_true(json_object_get(last, "ok")))
-		return NULL;
-	return json_object_get(last, "result");
-}
-
-/* Run a command with args given as JSON text in which ' stands for ". */
-static json_t *run(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static json_t *run(const char *command, const char *fmt, ...)
-{
-	static char args[1 << 20];
-	json_t *req;
-	char *line;
-	json_t *result;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	for (char *p = args; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	req = json_pack("{s:i, s:s, s:o}", "id", 1, "command", command, "args",
-			json_loads(args, 0, NULL));
-	if (req == NULL) {
-		printf("# bad test args: %s\n", args);
-		return NULL;
-	}
-	line = json_dumps(req, JSON_COMPACT);
-	json_decref(req);
-	result = run_line(line, strlen(line));
-	free(line);
-	return result;
-}
-
-/* Run a command with args as a JSON object (stolen). */
-static json_t *run_obj(const char *command, json_t *args)
-{
-	json_t *req = json_pack("{s:i, s:s, s:o}", "id", 1, "command", command, "args", args);
-	char *line = json_dumps(req, JSON_COMPACT);
-	json_t *result = run_line(line, strlen(line));
-
-	free(line);
-	json_decref(req);
-	return result;
-}
+#define run(...)	    harness_run(&h, __VA_ARGS__)
+#define run_obj(cmd, args)  harness_run_obj(&h, cmd, args)
+#define run_line(line, len) harness_run_line(&h, line, len)
 
 static const char *err_code(void)
 {
-	return json_string_value(json_object_get(json_object_get(last, "error"), "code"));
+	return json_string_value(json_object_get(json_object_get(h.last, "error"), "code"));
 }
 
 static const char *err_message(void)
 {
-	return json_string_value(json_object_get(json_object_get(last, "error"), "message"));
+	return json_string_value(json_object_get(json_object_get(h.last, "error"), "message"));
 }
 
 /* The error is exactly this code and message. */
@@ -828,7 +710,7 @@ static void test_batch_rules(void)
 	CHECK(run("route53 list-resource-record-sets",
 		  "{'HostedZoneId': '%s', 'StartRecordName': 'good.example.com', 'MaxItems': '1'}",
 		  zone_id) != NULL);
-	CHECK(strcmp(str_at(json_object_get(last, "result"), "ResourceRecordSets.0.Name"),
+	CHECK(strcmp(str_at(json_object_get(h.last, "result"), "ResourceRecordSets.0.Name"),
 		     "good.example.com.") != 0);
 	/* The same set twice, except DELETE then CREATE. */
 	CHECK(run("route53 change-resource-record-sets",
@@ -1267,8 +1149,9 @@ static void test_health_status(void)
 {
 	sqlite3_stmt *q;
 
-	CHECK(sqlite3_prepare_v2(store_db(env.store), "SELECT slot FROM health_slots WHERE id = ?",
-				 -1, &q, NULL) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(store_db(h.env.store),
+				 "SELECT slot FROM health_slots WHERE id = ?", -1, &q,
+				 NULL) == SQLITE_OK);
 	sqlite3_bind_text(q, 1, "11111111-2222-3333-4444-555555555555", -1, SQLITE_STATIC);
 	CHECK_EQ(sqlite3_step(q), SQLITE_ROW);
 	weighted_slot = (uint32_t)sqlite3_column_int(q, 0);
@@ -1276,12 +1159,12 @@ static void test_health_status(void)
 	CHECK(run("route53 set-health-check-status",
 		  "{'HealthCheckId': '11111111-2222-3333-4444-555555555555', 'Status': "
 		  "'Unhealthy'}") != NULL);
-	CHECK_EQ(tables_live_get(env.live, TABLES_LIVE_HEALTH, weighted_slot),
+	CHECK_EQ(tables_live_get(h.env.live, TABLES_LIVE_HEALTH, weighted_slot),
 		 TABLES_HEALTH_UNHEALTHY);
 	CHECK(run("route53 set-health-check-status",
 		  "{'HealthCheckId': '11111111-2222-3333-4444-555555555555', 'Status': "
 		  "'Healthy'}") != NULL);
-	CHECK_EQ(tables_live_get(env.live, TABLES_LIVE_HEALTH, weighted_slot),
+	CHECK_EQ(tables_live_get(h.env.live, TABLES_LIVE_HEALTH, weighted_slot),
 		 TABLES_HEALTH_HEALTHY);
 	CHECK(run("route53 set-health-check-status",
 		  "{'HealthCheckId': 'nope', 'Status': 'Healthy'}") == NULL);
@@ -1326,9 +1209,9 @@ static void test_compile(void)
 		  "{'Action': 'CREATE', 'ResourceRecordSet': {'Name': 'deleg.example.com', 'Type': "
 		  "'NS', 'TTL': 60, 'ResourceRecords': [{'Value': 'ns.example.net'}]}}]}}",
 		  zone_id) != NULL);
-	CHECK_EQ(route53_compile_zones(&env, tb), 0);
-	CHECK_EQ(tables_builder_publish(tb, env.root, &gen), 0);
-	CHECK_EQ(tables_snapshot_map(tables_dir, TABLES_KIND_ZONES, gen, &s), 0);
+	CHECK_EQ(route53_compile_zones(&h.env, tb), 0);
+	CHECK_EQ(tables_builder_publish(tb, h.env.root, &gen), 0);
+	CHECK_EQ(tables_snapshot_map(h.tables_dir, TABLES_KIND_ZONES, gen, &s), 0);
 	if (s == NULL)
 		return;
 	t = zones_table_check(s);
@@ -1532,9 +1415,9 @@ static void test_zone_transfer_policy(void)
 
 	/* Compiled into the zone record. */
 	tb = tables_builder_new(TABLES_KIND_ZONES);
-	CHECK_EQ(route53_compile_zones(&env, tb), 0);
-	CHECK_EQ(tables_builder_publish(tb, env.root, &gen), 0);
-	CHECK_EQ(tables_snapshot_map(tables_dir, TABLES_KIND_ZONES, gen, &s), 0);
+	CHECK_EQ(route53_compile_zones(&h.env, tb), 0);
+	CHECK_EQ(tables_builder_publish(tb, h.env.root, &gen), 0);
+	CHECK_EQ(tables_snapshot_map(h.tables_dir, TABLES_KIND_ZONES, gen, &s), 0);
 	t = s != NULL ? zones_table_check(s) : NULL;
 	CHECK(t != NULL);
 	if (t != NULL) {
@@ -1606,7 +1489,8 @@ static void test_list_by_name_and_count(void)
 
 int main(void)
 {
-	setup();
+	harness_mkdtemp(&h, "route53-test");
+	harness_start(&h);
 	RUN(test_create_hosted_zone);
 	RUN(test_caller_reference);
 	RUN(test_create_errors);
@@ -1631,6 +1515,6 @@ int main(void)
 	RUN(test_zone_transfer_policy);
 	RUN(test_serial_counts_changes);
 	RUN(test_list_by_name_and_count);
-	teardown();
+	harness_remove(&h);
 	return tap_done();
 }
