@@ -76,6 +76,17 @@
 #define ARC_MAX_PREFIXES 64
 #define ARC_MAX_CONTROLS 256
 #define ARC_MAX_SHIFTS	 10000
+/** Longest WaitPeriodMs of a safety rule (pop's bound): one day. */
+#define ARC_MAX_WAIT_MS (24 * 3600 * 1000)
+/** Most routing controls in one update-routing-control-states. */
+#define ARC_MAX_BATCH ARC_MAX_CONTROLS
+/** Largest page of the control panels, routing controls and safety rules (botocore's max). */
+#define ARC_PAGE_MAX 1000
+/** Largest page of the zonal shifts and managed resources (arc-zonal-shift's max). */
+#define ARC_SHIFT_PAGE_MAX 100
+/** Longest page token (botocore: 8096), and longest key a token holds. */
+#define ARC_TOKEN_MAX	  8096
+#define ARC_TOKEN_KEY_MAX 1024
 /** Longest zonal shift: 3 days, as ARC. */
 #define ARC_MAX_EXPIRES_S (3 * 24 * 3600)
 
@@ -115,5 +126,27 @@ bool arc_rule_holds(enum arc_rule_type type, unsigned threshold, bool inverted, 
  * @return 0, or -EINVAL (bad form, zero, or above ARC_MAX_EXPIRES_S).
  */
 int arc_expires_in_parse(const char *text, int64_t *seconds);
+
+/**
+ * A page token: "@p tag.HEX(key1).HEX(key2)" (key2 may be NULL: empty).
+ * @return its length, or -ENOSPC when it does not fit @p len.
+ */
+int arc_token_make(const char *tag, const char *key1, const char *key2, char *out, size_t len);
+
+/**
+ * Read a token made by arc_token_make() for @p tag into @p key1 and @p key2
+ * (each @p key_len bytes with the NUL).
+ * @return 0, or -EINVAL when it is not such a token (another tag, not hex,
+ *         a NUL byte, an empty key1, too long).
+ */
+int arc_token_parse(const char *token, const char *tag, char *key1, char *key2, size_t key_len);
+
+/**
+ * What is left of a safety rule's wait period: the rule's controls last
+ * changed at @p changed_ms (0: never), the period is @p wait_ms. Never more
+ * than @p wait_ms (a clock stepped back does not lengthen it).
+ * @return ms left, 0 when over.
+ */
+int64_t arc_wait_left_ms(int64_t changed_ms, int64_t wait_ms, int64_t now_ms);
 
 #endif /* POP_ARC_H */
