@@ -264,7 +264,8 @@ static int cmd_create_rule(struct ctl_call *call)
 	    !json_is_integer(json_object_get(rule, "WaitPeriodMs")))
 		return ctl_call_fail(call, -EINVAL, "ValidationException",
 				     "The rule needs ControlPanelArn, Name and WaitPeriodMs");
-	if ((rc = arc_wait_period(call, json_object_get(rule, "WaitPeriodMs"))) < 0)
+	if ((rc = arc_name(call, "Name", name)) < 0 ||
+	    (rc = arc_wait_period(call, json_object_get(rule, "WaitPeriodMs"))) < 0)
 		return rc;
 	if (arc_exists(db, "SELECT 1 FROM arc_panels WHERE arn = ?", panel) != 1)
 		return ctl_call_fail(call, -ENOENT, "ResourceNotFoundException",
