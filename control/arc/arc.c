@@ -30,6 +30,8 @@ static const char *const arc_schema[] = {
     "CREATE TABLE arc_resource_sets (name TEXT PRIMARY KEY, type TEXT NOT NULL, "
     "resources TEXT NOT NULL)",
     "CREATE TABLE arc_readiness (name TEXT PRIMARY KEY, resource_set TEXT NOT NULL)",
+    /* When a control a rule governs last changed state (ms since the epoch; 0: never). */
+    "ALTER TABLE arc_rules ADD COLUMN changed_ms INTEGER NOT NULL DEFAULT 0",
 };
 
 static int timer_fd = -1;
@@ -123,7 +125,7 @@ static void new_suffix(char *out, size_t len)
 		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
 }
 
-static int exists(sqlite3 *db, const char *sql, const char *key)
+int arc_exists(sqlite3 *db, const char *sql, const char *key)
 {
 	sqlite3_stmt *q;
 	int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
@@ -146,7 +148,8 @@ static int cmd_create_panel(struct ctl_call *call)
 
 	if ((rc = arc_allowed(call, "ClusterArn,ControlPanelName,ClientToken,Tags")) < 0 ||
 	    (rc = arc_str(call, "ClusterArn", true, 1, 256, &cluster)) < 0 ||
-	    (rc = arc_str(call, "ControlPanelName", true, 1, 64, &name)) < 0)
+	    (rc = arc_str(call, "ControlPanelName", true, 1, 64, &name)) < 0 ||
+	    (rc = arc_name(call, "ControlPanelName", name)) < 0)
 		return rc;
 	new_suffix(suffix, 17);
 	snprintf(arn, sizeof(arn), "arn:aws:route53-recovery-control::pop:controlpanel/%s", suffix);
@@ -179,9 +182,10 @@ static int cmd_create_control(struct ctl_call *call)
 		0 ||
 	    (rc = arc_str(call, "ClusterArn", true, 1, 256, &cluster)) < 0 ||
 	    (rc = arc_str(call, "ControlPanelArn", true, 1, 256, &panel)) < 0 ||
-	    (rc = arc_str(call, "RoutingControlName", true, 1, 64, &name)) < 0)
+	    (rc = arc_str(call, "RoutingControlName", true, 1, 64, &name)) < 0 ||
+	    (rc = arc_name(call, "RoutingControlName", name)) < 0)
 		return rc;
-	if (exists(db, "SELECT 1 FROM arc_panels WHERE arn = ?", panel) != 1)
+	if (arc_exists(db, "SELECT 1 FROM arc_panels WHERE arn = ?", panel) != 1)
 		return ctl_call_fail(call, -ENOENT, "ResourceNotFoundException",
 				     "No control panel %s", panel);
 	new_suffix(suffix, 17);
@@ -260,7 +264,10 @@ static int cmd_create_rule(struct ctl_call *call)
 	    !json_is_integer(json_object_get(rule, "WaitPeriodMs")))
 		return ctl_call_fail(call, -EINVAL, "ValidationException",
 				     "The rule needs ControlPanelArn, Name and WaitPeriodMs");
-	if (exists(db, "SELECT 1 FROM arc_panels WHERE arn = ?", panel) != 1)
+	if ((rc = arc_name(call, "Name", name)) < 0 ||
+	    (rc = arc_wait_period(call, json_object_get(rule, "WaitPeriodMs"))) < 0)
+		return rc;
+	if (arc_exists(db, "SELECT 1 FROM arc_panels WHERE arn = ?", panel) != 1)
 		return ctl_call_fail(call, -ENOENT, "ResourceNotFoundException",
 				     "No control panel %s", panel);
 	if ((rc = rule_config(call, json_object_get(rule, "RuleConfig"), &type, &threshold,
@@ -278,7 +285,7 @@ static int cmd_create_rule(struct ctl_call *call)
 		{
 			const char *c = json_string_value(v);
 			if (c == NULL ||
-			    exists(db, "SELECT 1 FROM arc_controls WHERE arn = ?", c) != 1)
+			    arc_exists(db, "SELECT 1 FROM arc_controls WHERE arn = ?", c) != 1)
 				return ctl_call_fail(call, -ENOENT, "ResourceNotFoundException",
 						     "%s[%zu] names no routing control", lists[l],
 						     i);
@@ -310,131 +317,6 @@ static int cmd_create_rule(struct ctl_call *call)
 	return 0;
 }
 
-/* The states of a list of controls, with @p arn taken as @p on. */
-static void states_of(sqlite3 *db, const json_t *list, const char *arn, bool on, bool *out)
-{
-	sqlite3_stmt *q;
-	const json_t *v;
-	size_t i;
-
-	if (sqlite3_prepare_v2(db, "SELECT state FROM arc_controls WHERE arn = ?", -1, &q, NULL) !=
-	    SQLITE_OK)
-		return;
-	json_array_foreach(list, i, v)
-	{
-		const char *c = json_string_value(v);
-		if (c != NULL && strcmp(c, arn) == 0) {
-			out[i] = on;
-			continue;
-		}
-		sqlite3_reset(q);
-		sqlite3_bind_text(q, 1, c, -1, SQLITE_STATIC);
-		out[i] = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) != 0;
-	}
-	sqlite3_finalize(q);
-}
-
-static bool listed(const json_t *list, const char *arn)
-{
-	const json_t *v;
-	size_t i;
-
-	json_array_foreach(list, i, v) if (json_string_value(v) != NULL &&
-					   strcmp(json_string_value(v), arn) == 0) return true;
-	return false;
-}
-
-static int cmd_update_state(struct ctl_call *call)
-{
-	sqlite3 *db = store_db(env_of(call)->store);
-	const json_t *overrides = json_object_get(call->args, "SafetyRulesToOverride");
-	const char *arn, *state, *panel;
-	bool on, current, states[ARC_MAX_CONTROLS];
-	sqlite3_stmt *q, *r;
-	int rc;
-
-	if ((rc = arc_allowed(call, "RoutingControlArn,RoutingControlState,"
-				    "SafetyRulesToOverride")) < 0 ||
-	    (rc = arc_str(call, "RoutingControlArn", true, 1, 256, &arn)) < 0 ||
-	    (rc = arc_str(call, "RoutingControlState", true, 2, 3, &state)) < 0)
-		return rc;
-	if (strcmp(state, "On") != 0 && strcmp(state, "Off") != 0)
-		return ctl_call_fail(call, -EINVAL, "ValidationException",
-				     "RoutingControlState must be On or Off");
-	on = strcmp(state, "On") == 0;
-	rc = sqlite3_prepare_v2(db, "SELECT panel, state FROM arc_controls WHERE arn = ?", -1, &q,
-				NULL);
-	if (rc != SQLITE_OK)
-		return arc_db_fail(call, db, rc);
-	sqlite3_bind_text(q, 1, arn, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) != SQLITE_ROW) {
-		sqlite3_finalize(q);
-		return ctl_call_fail(call, -ENOENT, "ResourceNotFoundException",
-				     "No routing control %s", arn);
-	}
-	panel = (const char *)sqlite3_column_text(q, 0);
-	current = sqlite3_column_int(q, 1) != 0;
-	rc = sqlite3_prepare_v2(db, "SELECT arn, kind, body FROM arc_rules WHERE panel = ?", -1, &r,
-				NULL);
-	if (rc != SQLITE_OK) {
-		sqlite3_finalize(q);
-		return arc_db_fail(call, db, rc);
-	}
-	sqlite3_bind_text(r, 1, panel, -1, SQLITE_STATIC);
-	while (current != on && sqlite3_step(r) == SQLITE_ROW) {
-		const char *rule_arn = (const char *)sqlite3_column_text(r, 0);
-		bool assertion = strcmp((const char *)sqlite3_column_text(r, 1), "ASSERTION") == 0;
-		json_t *body = json_loads((const char *)sqlite3_column_text(r, 2), 0, NULL);
-		const json_t *cfg = json_object_get(body, "RuleConfig");
-		const json_t *list =
-		    json_object_get(body, assertion ? "AssertedControls" : "GatingControls");
-		const char *type = json_string_value(json_object_get(cfg, "Type"));
-		enum arc_rule_type t = type != NULL && strcmp(type, "AND") == 0	 ? ARC_RULE_AND
-				       : type != NULL && strcmp(type, "OR") == 0 ? ARC_RULE_OR
-										 : ARC_RULE_ATLEAST;
-		bool holds = true, applies;
-		size_t n = json_array_size(list);
-
-		applies = body != NULL && !listed(overrides, rule_arn) &&
-			  (assertion ? listed(list, arn)
-				     : listed(json_object_get(body, "TargetControls"), arn));
-		if (applies && n <= ARC_MAX_CONTROLS) {
-			/* Assertion: the states after the change; gating: the gates as they are. */
-			states_of(db, list, assertion ? arn : "", on, states);
-			holds = arc_rule_holds(
-			    t, (unsigned)json_integer_value(json_object_get(cfg, "Threshold")),
-			    json_is_true(json_object_get(cfg, "Inverted")), states, n);
-		}
-		if (!holds) {
-			ctl_call_fail(call, -EPERM, "ConflictException",
-				      "Setting %s to %s would break the %s rule %s (%s); nothing "
-				      "was changed (SafetyRulesToOverride overrides it)",
-				      arn, state, assertion ? "assertion" : "gating",
-				      json_string_value(json_object_get(body, "Name")) ?: "?",
-				      rule_arn);
-			json_decref(body);
-			sqlite3_finalize(r);
-			sqlite3_finalize(q);
-			return -EPERM;
-		}
-		json_decref(body);
-	}
-	sqlite3_finalize(r);
-	sqlite3_finalize(q);
-	rc =
-	    sqlite3_prepare_v2(db, "UPDATE arc_controls SET state = ? WHERE arn = ?", -1, &q, NULL);
-	if (rc != SQLITE_OK)
-		return arc_db_fail(call, db, rc);
-	sqlite3_bind_int(q, 1, on);
-	sqlite3_bind_text(q, 2, arn, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE)
-		return arc_db_fail(call, db, rc);
-	call->result = json_object();
-	return 0;
-}
-
 static int cmd_get_state(struct ctl_call *call)
 {
 	sqlite3 *db = store_db(env_of(call)->store);
@@ -462,33 +344,6 @@ static int cmd_get_state(struct ctl_call *call)
 	return 0;
 }
 
-static int cmd_list_controls(struct ctl_call *call)
-{
-	sqlite3 *db = store_db(env_of(call)->store);
-	const char *panel;
-	json_t *list;
-	sqlite3_stmt *q;
-	int rc;
-
-	if ((rc = arc_allowed(call, "ControlPanelArn,MaxResults,NextToken")) < 0 ||
-	    (rc = arc_str(call, "ControlPanelArn", true, 1, 256, &panel)) < 0)
-		return rc;
-	rc = sqlite3_prepare_v2(
-	    db, "SELECT arn, name FROM arc_controls WHERE panel = ? ORDER BY name", -1, &q, NULL);
-	if (rc != SQLITE_OK)
-		return arc_db_fail(call, db, rc);
-	sqlite3_bind_text(q, 1, panel, -1, SQLITE_STATIC);
-	list = json_array();
-	while (sqlite3_step(q) == SQLITE_ROW)
-		json_array_append_new(
-		    list, json_pack("{s:s, s:s, s:s, s:s}", "ControlPanelArn", panel, "Name",
-				    (const char *)sqlite3_column_text(q, 1), "RoutingControlArn",
-				    (const char *)sqlite3_column_text(q, 0), "Status", "DEPLOYED"));
-	sqlite3_finalize(q);
-	call->result = json_pack("{s:o}", "RoutingControls", list);
-	return 0;
-}
-
 static int delete_by(struct ctl_call *call, const char *member, const char *check_sql,
 		     const char *in_use_sql, const char *delete_sql)
 {
@@ -500,10 +355,10 @@ static int delete_by(struct ctl_call *call, const char *member, const char *chec
 	if ((rc = arc_allowed(call, member)) < 0 ||
 	    (rc = arc_str(call, member, true, 1, 256, &arn)) < 0)
 		return rc;
-	if (exists(db, check_sql, arn) != 1)
+	if (arc_exists(db, check_sql, arn) != 1)
 		return ctl_call_fail(call, -ENOENT, "ResourceNotFoundException", "No %s %s", member,
 				     arn);
-	if (in_use_sql != NULL && exists(db, in_use_sql, arn) == 1)
+	if (in_use_sql != NULL && arc_exists(db, in_use_sql, arn) == 1)
 		return ctl_call_fail(call, -EBUSY, "ConflictException",
 				     "%s %s is still in use (routing controls, safety rules or "
 				     "RECOVERY_CONTROL health checks name it)",
@@ -662,8 +517,10 @@ const struct ctl_command arc_commands[] = {
      arc_cmd_update_shift, CTL_CMD_MUTATES},
     {"arc cancel-zonal-shift", "--zonal-shift-id ID", arc_cmd_cancel_shift, CTL_CMD_MUTATES},
     {"arc get-zonal-shift", "--zonal-shift-id ID", arc_cmd_get_shift, 0},
-    {"arc list-zonal-shifts", "[--status ACTIVE|EXPIRED|CANCELED]", arc_cmd_list_shifts, 0},
-    {"arc list-managed-resources", "[--max-results N]", arc_cmd_list_resources, 0},
+    {"arc list-zonal-shifts",
+     "[--status ACTIVE|EXPIRED|CANCELED] [--max-results N] [--next-token T]", arc_cmd_list_shifts,
+     0},
+    {"arc list-managed-resources", "[--max-results N] [--next-token T]", arc_cmd_list_resources, 0},
     {"arc get-managed-resource", "--resource-identifier ARN", arc_cmd_get_resource, 0},
     {"arc create-control-panel", "--cluster-arn ARN --control-panel-name NAME", cmd_create_panel,
      CTL_CMD_MUTATES},
@@ -675,13 +532,33 @@ const struct ctl_command arc_commands[] = {
     {"arc update-routing-control-state",
      "--routing-control-arn ARN --routing-control-state On|Off [--safety-rules-to-override "
      "ARN...]",
-     cmd_update_state, CTL_CMD_MUTATES},
+     arc_cmd_update_state, CTL_CMD_MUTATES},
     {"arc get-routing-control-state", "--routing-control-arn ARN", cmd_get_state, 0},
-    {"arc list-routing-controls", "--control-panel-arn ARN", cmd_list_controls, 0},
+    {"arc list-routing-controls", "[--control-panel-arn ARN] [--max-results N] [--next-token T]",
+     arc_cmd_list_controls, 0},
     {"arc delete-routing-control", "--routing-control-arn ARN", cmd_delete_control,
      CTL_CMD_MUTATES},
     {"arc delete-safety-rule", "--safety-rule-arn ARN", cmd_delete_rule, CTL_CMD_MUTATES},
     {"arc delete-control-panel", "--control-panel-arn ARN", cmd_delete_panel, CTL_CMD_MUTATES},
+    {"arc list-control-panels", "[--cluster-arn ARN] [--max-results N] [--next-token T]",
+     arc_cmd_list_panels, 0},
+    {"arc describe-control-panel", "--control-panel-arn ARN", arc_cmd_describe_panel, 0},
+    {"arc update-control-panel", "--control-panel-arn ARN --control-panel-name NAME",
+     arc_cmd_update_panel, CTL_CMD_MUTATES},
+    {"arc describe-routing-control", "--routing-control-arn ARN", arc_cmd_describe_control, 0},
+    {"arc update-routing-control", "--routing-control-arn ARN --routing-control-name NAME",
+     arc_cmd_update_control, CTL_CMD_MUTATES},
+    {"arc update-routing-control-states",
+     "--update-routing-control-state-entries '[{\"RoutingControlArn\":\"ARN\","
+     "\"RoutingControlState\":\"On\"}]' [--safety-rules-to-override ARN...]",
+     arc_cmd_update_states, CTL_CMD_MUTATES},
+    {"arc list-safety-rules", "--control-panel-arn ARN [--max-results N] [--next-token T]",
+     arc_cmd_list_rules, 0},
+    {"arc describe-safety-rule", "--safety-rule-arn ARN", arc_cmd_describe_rule, 0},
+    {"arc update-safety-rule",
+     "--assertion-rule-update '{\"SafetyRuleArn\":\"ARN\",\"Name\":\"N\",\"WaitPeriodMs\":5000}' "
+     "| --gating-rule-update JSON",
+     arc_cmd_update_rule, CTL_CMD_MUTATES},
     {"arc create-resource-set",
      "--resource-set-name N --resource-set-type POP::Dataplane::Workers|POP::Tables::Generation|"
      "AWS::Route53::HealthCheck [--resources '[{\"resourceArn\":\"arn:aws:route53:::"

@@ -19,6 +19,36 @@ int arc_str(struct ctl_call *call, const char *name, bool required, size_t min, 
 /** Refuse any member of the args not in the comma-separated @p allowed (NULL: none). */
 int arc_allowed(struct ctl_call *call, const char *allowed);
 
+/** 1 when the query @p sql (one ? bound to @p key) has a row, 0 when not, or an error. */
+int arc_exists(sqlite3 *db, const char *sql, const char *key);
+
+/** A resource name (1 to 64 characters, no white space), else ValidationException. */
+int arc_name(struct ctl_call *call, const char *member, const char *name);
+
+/** WaitPeriodMs: an integer 0 to ARC_MAX_WAIT_MS, else ValidationException. */
+int arc_wait_period(struct ctl_call *call, const json_t *v);
+
+/** A page of a list: how many, and the key of the last item of the previous page. */
+struct arc_page {
+	const char *tag; /**< which list the tokens are for */
+	long limit;
+	bool after; /**< a token was given: start after key1, key2 */
+	char key1[ARC_TOKEN_KEY_MAX + 1], key2[ARC_TOKEN_KEY_MAX + 1];
+};
+
+/**
+ * Read the page size member @p max_name (an integer, or its decimal text;
+ * 1 to @p max, or clamped to @p max when @p clamp; @p max when absent) and
+ * the token member @p token_name (ValidationException, InvalidToken, when
+ * it is not one of @p tag's).
+ */
+int arc_page_args(struct ctl_call *call, const char *max_name, const char *token_name, long max,
+		  bool clamp, const char *tag, struct arc_page *pg);
+
+/** Set call->result's @p token_name to the token after the item keyed @p key1, @p key2. */
+int arc_page_next(struct ctl_call *call, struct arc_page *pg, const char *token_name,
+		  const char *key1, const char *key2);
+
 /** Fail with the SQLite error. */
 int arc_db_fail(struct ctl_call *call, sqlite3 *db, int rc);
 
@@ -46,6 +76,18 @@ int arc_cmd_get_shift(struct ctl_call *call);
 int arc_cmd_list_shifts(struct ctl_call *call);
 int arc_cmd_list_resources(struct ctl_call *call);
 int arc_cmd_get_resource(struct ctl_call *call);
+
+int arc_cmd_list_panels(struct ctl_call *call);
+int arc_cmd_describe_panel(struct ctl_call *call);
+int arc_cmd_update_panel(struct ctl_call *call);
+int arc_cmd_describe_control(struct ctl_call *call);
+int arc_cmd_update_control(struct ctl_call *call);
+int arc_cmd_list_controls(struct ctl_call *call);
+int arc_cmd_update_state(struct ctl_call *call);
+int arc_cmd_update_states(struct ctl_call *call);
+int arc_cmd_list_rules(struct ctl_call *call);
+int arc_cmd_describe_rule(struct ctl_call *call);
+int arc_cmd_update_rule(struct ctl_call *call);
 
 int arc_cmd_create_resource_set(struct ctl_call *call);
 int arc_cmd_create_readiness_check(struct ctl_call *call);

@@ -370,36 +370,65 @@ int arc_cmd_get_shift(struct ctl_call *call)
 	return shift_result(call, id);
 }
 
+/* Newest first; a page token holds the start time and id of the last shift given. */
 int arc_cmd_list_shifts(struct ctl_call *call)
 {
 	sqlite3 *db = store_db(env_of(call)->store);
 	const char *status = NULL;
+	struct arc_page pg;
+	long long after_ms = 0;
+	char start[24], *end = NULL;
 	json_t *items;
 	sqlite3_stmt *q;
 	int rc;
 
 	if ((rc = arc_allowed(call, "status,maxResults,nextToken")) < 0 ||
-	    (rc = arc_str(call, "status", false, 1, 16, &status)) < 0)
+	    (rc = arc_str(call, "status", false, 1, 16, &status)) < 0 ||
+	    (rc = arc_page_args(call, "maxResults", "nextToken", ARC_SHIFT_PAGE_MAX, false, "zs",
+				&pg)) < 0)
 		return rc;
+	if (pg.after) {
+		after_ms = strtoll(pg.key1, &end, 10);
+		if (*end != '\0' || after_ms < 0 || pg.key2[0] == '\0')
+			return ctl_call_fail(call, -EINVAL, "ValidationException",
+					     "nextToken is not a token this pop gave for this list "
+					     "(InvalidToken)");
+	}
 	arc_expire(env_of(call));
 	if (status != NULL && strcmp(status, "ACTIVE") != 0 && strcmp(status, "EXPIRED") != 0 &&
 	    strcmp(status, "CANCELED") != 0)
 		return ctl_call_fail(call, -EINVAL, "ValidationException",
-				     "status must be ACTIVE, EXPIRED or CANCELED");
+				     "status must be ACTIVE, EXPIRED or CANCELED (InvalidStatus)");
 	rc = sqlite3_prepare_v2(db,
-				"SELECT " SHIFT_COLUMNS " FROM arc_shifts WHERE ?1 IS NULL OR "
-				"status = ?1 ORDER BY start_ms DESC LIMIT 1000",
+				"SELECT " SHIFT_COLUMNS " FROM arc_shifts WHERE (?1 IS NULL OR "
+				"status = ?1) AND (?2 IS NULL OR (start_ms, id) < (?2, ?3)) ORDER "
+				"BY start_ms DESC, id DESC LIMIT ?4",
 				-1, &q, NULL);
 	if (rc != SQLITE_OK)
 		return arc_db_fail(call, db, rc);
 	if (status != NULL)
 		sqlite3_bind_text(q, 1, status, -1, SQLITE_STATIC);
+	if (pg.after) {
+		sqlite3_bind_int64(q, 2, after_ms);
+		sqlite3_bind_text(q, 3, pg.key2, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_int64(q, 4, pg.limit + 1);
 	items = json_array();
-	while (sqlite3_step(q) == SQLITE_ROW)
-		json_array_append_new(items, shift_json(q));
-	sqlite3_finalize(q);
 	call->result = json_pack("{s:o}", "items", items);
-	return call->result != NULL ? 0 : -ENOMEM;
+	rc = 0;
+	while (rc == 0 && sqlite3_step(q) == SQLITE_ROW) {
+		if ((long)json_array_size(items) == pg.limit) {
+			json_t *last = json_array_get(items, json_array_size(items) - 1);
+			rc =
+			    arc_page_next(call, &pg, "nextToken", start,
+					  json_string_value(json_object_get(last, "zonalShiftId")));
+			break;
+		}
+		snprintf(start, sizeof(start), "%lld", (long long)sqlite3_column_int64(q, 3));
+		json_array_append_new(items, shift_json(q));
+	}
+	sqlite3_finalize(q);
+	return call->result != NULL ? rc : -ENOMEM;
 }
 
 static json_t *zones_of(sqlite3 *db, const char *zone)
@@ -420,26 +449,41 @@ static json_t *zones_of(sqlite3 *db, const char *zone)
 int arc_cmd_list_resources(struct ctl_call *call)
 {
 	sqlite3 *db = store_db(env_of(call)->store);
+	struct arc_page pg;
+	char last[ARC_TOKEN_KEY_MAX + 1] = "";
 	json_t *items;
 	sqlite3_stmt *q;
 	int rc;
 
-	if ((rc = arc_allowed(call, "maxResults,nextToken")) < 0)
+	if ((rc = arc_allowed(call, "maxResults,nextToken")) < 0 ||
+	    (rc = arc_page_args(call, "maxResults", "nextToken", ARC_SHIFT_PAGE_MAX, false, "mr",
+				&pg)) < 0)
 		return rc;
-	rc = sqlite3_prepare_v2(db, "SELECT id, name FROM r53_zones ORDER BY id", -1, &q, NULL);
+	rc = sqlite3_prepare_v2(db,
+				"SELECT id, name FROM r53_zones WHERE ?1 IS NULL OR id > ?1 ORDER "
+				"BY id LIMIT ?2",
+				-1, &q, NULL);
 	if (rc != SQLITE_OK)
 		return arc_db_fail(call, db, rc);
+	if (pg.after)
+		sqlite3_bind_text(q, 1, pg.key1, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, pg.limit + 1);
 	items = json_array();
+	call->result = json_pack("{s:o}", "items", items);
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(q, 0);
+		if ((long)json_array_size(items) == pg.limit) {
+			rc = arc_page_next(call, &pg, "nextToken", last, NULL);
+			break;
+		}
+		snprintf(last, sizeof(last), "%s", id);
 		json_array_append_new(items, json_pack("{s:s+, s:s, s:o}", "arn",
 						       "arn:aws:route53:::hostedzone/", id, "name",
 						       (const char *)sqlite3_column_text(q, 1),
 						       "availabilityZones", zones_of(db, id)));
 	}
 	sqlite3_finalize(q);
-	call->result = json_pack("{s:o}", "items", items);
-	return call->result != NULL ? 0 : -ENOMEM;
+	return call->result != NULL ? rc : -ENOMEM;
 }
 
 int arc_cmd_get_resource(struct ctl_call *call)

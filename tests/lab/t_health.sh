@@ -280,6 +280,24 @@ check "the refused change changed nothing" test "$(pc arc get-routing-control-st
 pc arc update-routing-control-state --routing-control-arn "$rc1" --routing-control-state On >/dev/null
 check "cell1 On again: the primary answers" until_ rc.example.com A until 198.18.1.2 2
 
+# The control-config verbs, the batch as one change, WaitPeriodMs, and paging, through popctl.
+check "describe-control-panel counts the routing controls" test "$(pc arc describe-control-panel --control-panel-arn "$panel" | jget ControlPanel.RoutingControlCount)" = 2
+tok=$(pc arc list-routing-controls --control-panel-arn "$panel" --max-results 1 | jget NextToken)
+check "list-routing-controls pages: the next page holds cell2, with its state" test "$(pc arc list-routing-controls --control-panel-arn "$panel" --max-results 1 --next-token "$tok" | jget RoutingControls.0.RoutingControlState)" = On
+check "list-zonal-shifts pages (--max-results 1 gives a nextToken)" test -n "$(pc arc list-zonal-shifts --max-results 1 | jget nextToken)"
+out=$(pc arc update-routing-control-states --update-routing-control-state-entries "[{\"RoutingControlArn\":\"$rc1\",\"RoutingControlState\":\"Off\"},{\"RoutingControlArn\":\"$rc2\",\"RoutingControlState\":\"Off\"}]" 2>&1)
+check "a batch leaving no control On is refused as a whole (ConflictException)" grep -q "ConflictException.*would break.*one-on" <<<"$out"
+check "the refused batch changed nothing" test "$(pc arc get-routing-control-state --routing-control-arn "$rc1" | jget RoutingControlState)" = On
+pc arc update-routing-control-states --update-routing-control-state-entries "[{\"RoutingControlArn\":\"$rc1\",\"RoutingControlState\":\"Off\"}]" >/dev/null
+# A longer WaitPeriodMs applies to the period the batch began.
+pc arc update-safety-rule --assertion-rule-update "{\"SafetyRuleArn\":\"$rule\",\"Name\":\"one-on\",\"WaitPeriodMs\":5000}" >/dev/null
+check "list-safety-rules shows the new WaitPeriodMs" test "$(pc arc list-safety-rules --control-panel-arn "$panel" | jget SafetyRules.0.ASSERTION.WaitPeriodMs)" = 5000
+out=$(pc arc update-routing-control-state --routing-control-arn "$rc1" --routing-control-state On 2>&1)
+check "within WaitPeriodMs the rule's controls are refused (ConflictException, ms left)" grep -q "ConflictException.*wait.*ms left" <<<"$out"
+check "the batch turned cell1 Off: the secondary answers" until_ rc.example.com A until 198.18.1.3 2
+pc arc update-routing-control-state --routing-control-arn "$rc1" --routing-control-state On --safety-rules-to-override "$rule" >/dev/null
+check "SafetyRulesToOverride lets it through: the primary answers" until_ rc.example.com A until 198.18.1.2 2
+
 # Readiness checks over the appliance's own resources.
 pc arc create-resource-set --resource-set-name workers --resource-set-type POP::Dataplane::Workers >/dev/null
 pc arc create-resource-set --resource-set-name tables --resource-set-type POP::Tables::Generation >/dev/null

@@ -4,6 +4,8 @@
 #include "health.h"
 #include "tap.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 static void test_threshold(void)
@@ -77,6 +79,47 @@ static void test_expires(void)
 	CHECK(arc_expires_in_parse("99999999999m", &s) < 0);
 }
 
+/* Page tokens: what is made reads back; anything else is refused. */
+static void test_tokens(void)
+{
+	char tok[ARC_TOKEN_MAX + 1], k1[64], k2[64], big[2000];
+	static const char *const bad[] = {
+	    "",		"rc",	    "rc.",    "rc..",	 "cp.61.", "rc.6.", "rc.6g.", "rc.61.62.63",
+	    "rc.0061.", "rc.61.00", "rc.4A.", "xrc.61.", "rc.61",
+	};
+
+	CHECK(arc_token_make("rc", "a b", "arn:x/y", tok, sizeof(tok)) > 0);
+	CHECK(strcmp(tok, "rc.612062.61726e3a782f79") == 0);
+	CHECK(arc_token_parse(tok, "rc", k1, k2, sizeof(k1)) == 0);
+	CHECK(strcmp(k1, "a b") == 0 && strcmp(k2, "arn:x/y") == 0);
+	CHECK(arc_token_parse(tok, "cp", k1, k2, sizeof(k1)) == -EINVAL);
+	CHECK(arc_token_make("mr", "Z1", NULL, tok, sizeof(tok)) > 0);
+	CHECK(arc_token_parse(tok, "mr", k1, k2, sizeof(k1)) == 0 && k2[0] == '\0');
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		bool refused = arc_token_parse(bad[i], "rc", k1, k2, sizeof(k1)) == -EINVAL;
+		if (!refused)
+			printf("#   accepted %s\n", bad[i]);
+		CHECK(refused);
+	}
+	/* A key longer than the reader's buffer, and a token longer than its buffer. */
+	memset(big, 'k', 100);
+	big[100] = '\0';
+	CHECK(arc_token_make("rc", big, NULL, tok, sizeof(tok)) > 0);
+	CHECK(arc_token_parse(tok, "rc", k1, k2, sizeof(k1)) == -EINVAL);
+	CHECK(arc_token_make("rc", big, NULL, tok, 50) == -ENOSPC);
+	CHECK(arc_token_parse(NULL, "rc", k1, k2, sizeof(k1)) == -EINVAL);
+}
+
+static void test_wait_left(void)
+{
+	CHECK_EQ(arc_wait_left_ms(0, 5000, 1000), 0); /* never changed */
+	CHECK_EQ(arc_wait_left_ms(1000, 0, 1000), 0); /* no wait */
+	CHECK_EQ(arc_wait_left_ms(1000, 5000, 1000), 5000);
+	CHECK_EQ(arc_wait_left_ms(1000, 5000, 5999), 1);
+	CHECK_EQ(arc_wait_left_ms(1000, 5000, 6000), 0);
+	CHECK_EQ(arc_wait_left_ms(1000, 5000, 10), 5000); /* the clock went back */
+}
+
 int main(void)
 {
 	RUN(test_threshold);
@@ -84,5 +127,7 @@ int main(void)
 	RUN(test_finish_and_calculated);
 	RUN(test_rules);
 	RUN(test_expires);
+	RUN(test_tokens);
+	RUN(test_wait_left);
 	return tap_done();
 }
