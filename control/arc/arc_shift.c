@@ -99,12 +99,10 @@ int arc_cmd_list_zones(struct ctl_call *call)
 {
 	sqlite3 *db = store_db(env_of(call)->store);
 	json_t *list = json_array(), *cur = NULL;
-	const char *last = "";
 	char name[32] = "";
 	sqlite3_stmt *q;
 	int rc;
 
-	(void)last;
 	if ((rc = arc_allowed(call, NULL)) < 0)
 		return rc;
 	rc = sqlite3_prepare_v2(db, "SELECT az, prefix FROM az_prefixes ORDER BY az, prefix", -1,
@@ -431,7 +429,9 @@ int arc_cmd_list_shifts(struct ctl_call *call)
 	return call->result != NULL ? rc : -ENOMEM;
 }
 
-static json_t *zones_of(sqlite3 *db, const char *zone)
+/* The availability zones of a managed resource: every zone the appliance maps (a hosted zone's
+ * targets may lie in any). */
+static json_t *zones_all(sqlite3 *db)
 {
 	json_t *list = json_array();
 	sqlite3_stmt *q;
@@ -439,7 +439,6 @@ static json_t *zones_of(sqlite3 *db, const char *zone)
 	if (sqlite3_prepare_v2(db, "SELECT DISTINCT az FROM az_prefixes ORDER BY az", -1, &q,
 			       NULL) != SQLITE_OK)
 		return list;
-	(void)zone;
 	while (sqlite3_step(q) == SQLITE_ROW)
 		json_array_append_new(list, json_string((const char *)sqlite3_column_text(q, 0)));
 	sqlite3_finalize(q);
@@ -480,7 +479,7 @@ int arc_cmd_list_resources(struct ctl_call *call)
 		json_array_append_new(items, json_pack("{s:s+, s:s, s:o}", "arn",
 						       "arn:aws:route53:::hostedzone/", id, "name",
 						       (const char *)sqlite3_column_text(q, 1),
-						       "availabilityZones", zones_of(db, id)));
+						       "availabilityZones", zones_all(db)));
 	}
 	sqlite3_finalize(q);
 	return call->result != NULL ? rc : -ENOMEM;
@@ -510,7 +509,7 @@ int arc_cmd_get_resource(struct ctl_call *call)
 	shifts = json_array();
 	weights = json_object();
 	{
-		json_t *all = zones_of(db, zone), *v;
+		json_t *all = zones_all(db), *v;
 		size_t i;
 		json_array_foreach(all, i, v)
 		    json_object_set_new(weights, json_string_value(v), json_real(1.0));
