@@ -270,6 +270,8 @@ static const struct popd_module {
     {"prefilter", prefilter_init, prefilter_commands, &prefilter_command_count, NULL, NULL},
     {"api", api_init, api_commands, &api_command_count, api_start, api_stop},
     {"arc", arc_init, arc_commands, &arc_command_count, arc_start, arc_stop},
+    {"route53-notify", NULL, NULL, &route53_notify_command_count, route53_notify_start,
+     route53_notify_stop},
 };
 
 #define POPD_MODULE_COUNT (sizeof(popd_modules) / sizeof(popd_modules[0]))

@@ -32,6 +32,8 @@ static const char *const route53_schema[] = {
     "slot INTEGER NOT NULL UNIQUE, PRIMARY KEY (zone_id, az))",
     /* pop: the zone-transfer ACL (a JSON array of CIDR blocks; NULL: none). */
     "ALTER TABLE r53_zones ADD COLUMN xfr_prefixes TEXT",
+    /* pop: the NOTIFY targets (a JSON array of "address:port"; NULL: none). */
+    "ALTER TABLE r53_zones ADD COLUMN notify TEXT",
 };
 
 /*
@@ -139,7 +141,8 @@ const struct ctl_command route53_commands[] = {
      guarded_r53_cmd_put_health_checkers, CTL_CMD_MUTATES},
     {"health get-checkers", "(no options)", guarded_r53_cmd_get_health_checkers, 0},
     {"route53 put-zone-transfer-policy",
-     "--hosted-zone-id ZONE_ID --allow-transfer CIDR... (none: refuse every transfer)",
+     "--hosted-zone-id ZONE_ID --allow-transfer CIDR... (none: refuse every transfer) "
+     "[--notify ADDRESS[:PORT]...]",
      guarded_r53_cmd_put_xfr_policy, CTL_CMD_MUTATES},
     {"route53 get-zone-transfer-policy", "--hosted-zone-id ZONE_ID", guarded_r53_cmd_get_xfr_policy,
      0},
@@ -155,6 +158,8 @@ int route53_init(struct popd_env *env)
 	if (rc < 0)
 		return rc;
 	if ((rc = r53_health_init(env)) < 0)
+		return rc;
+	if ((rc = r53_notify_init(env)) < 0)
 		return rc;
 	return env_register_compiler(env, TABLES_KIND_ZONES, route53_compile_zones);
 }

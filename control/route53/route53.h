@@ -21,9 +21,10 @@
  * | `route53 import-zone` * | HostedZoneId, ZoneFile, Comment | ChangeInfo, ResourceRecordSetCount
  * | | `route53 export-zone` | HostedZoneId | ZoneFile | | `route53 set-health-check-status` |
  * HealthCheckId, Status | HealthCheckId, Status |
- * | `route53 put-zone-transfer-policy` * | HostedZoneId, AllowTransfer | ChangeInfo,
- * HostedZoneId, AllowTransfer |
- * | `route53 get-zone-transfer-policy` | HostedZoneId | HostedZoneId, AllowTransfer |
+ * | `route53 put-zone-transfer-policy` * | HostedZoneId, AllowTransfer, Notify | ChangeInfo,
+ * HostedZoneId, AllowTransfer, Notify |
+ * | `route53 get-zone-transfer-policy` | HostedZoneId | HostedZoneId, AllowTransfer,
+ * Notify, NotifyStatus |
  *
  * (* CTL_CMD_MUTATES.) Ids are accepted bare ("Z0123...", "C0123...") or
  * with their path ("/hostedzone/Z0123...", "/change/C0123...").
@@ -60,6 +61,14 @@
  *   (private zones alike). It is published like a change (ChangeInfo,
  *   INSYNC). `get-zone-transfer-policy` {HostedZoneId} reads it back. Errors:
  *   InvalidInput (a bad block, more than 100), NoSuchHostedZone.
+ * - NOTIFY (RFC 1996, pop only): the policy's optional `Notify`
+ *   ["198.18.0.2", "198.18.0.2:5353", "[2001:2::2]:53", ...] (0 to
+ *   NOTIFY_MAX_TARGETS addresses, port 53 unless given; absent: none) are
+ *   sent a NOTIFY over UDP after each committed change of the zone's serial,
+ *   and when the policy names them anew (notify.h: retries, coalescing,
+ *   bounds). get-zone-transfer-policy returns `Notify` in canonical form and
+ *   `NotifyStatus` [{Target, LastSerial, LastSent, Tries, Pending, Acked,
+ *   Rcode}] (since popd started; serials at start are not sent).
  * - The SOA serial counts changes (Route 53 leaves it at 1): every committed
  *   change-resource-record-sets and import-zone that does not set the apex
  *   SOA itself adds one to its serial (RFC 1982, 4294967295 wraps to 0), so
@@ -145,6 +154,24 @@ int route53_health_start(struct popd_env *env);
 
 /** Stop them. */
 void route53_health_stop(struct popd_env *env);
+
+/**
+ * Start sending NOTIFY (notify.h) to the targets of the zones' transfer
+ * policies after each commit that changes a zone's SOA serial or names a
+ * new target (popd's module start; the serials stored now are not sent).
+ * Its sockets and timer are watched on env->server's loop (NULL: not
+ * watched, route53_notify_poll() does the work).
+ */
+int route53_notify_start(struct popd_env *env);
+
+/** Stop it. */
+void route53_notify_stop(struct popd_env *env);
+
+/** Read the secondaries' responses and send what is due now (popd's loop does it itself). */
+void route53_notify_poll(struct popd_env *env);
+
+/** Command count of the NOTIFY sender's entry in popd's module table: it has none. */
+extern const size_t route53_notify_command_count;
 
 /** Re-evaluate calculated and routing-control checks now (ARC changed a control). */
 void route53_health_refresh(struct popd_env *env);

@@ -8,6 +8,8 @@
  */
 #include "route53_pvt.h"
 
+#include "notify.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,9 +279,16 @@ const struct r53_shape r53_export_input = {.kind = R53_STRUCT, .members = m_expo
 /* pop: put-zone-transfer-policy {HostedZoneId, AllowTransfer: [CIDR, ...]} */
 static const struct r53_shape s_allow_transfer = {
     .kind = R53_LIST, .has_min = true, .min = 0, .has_max = true, .max = 100, .item = &s_string};
+static const struct r53_shape s_notify = {.kind = R53_LIST,
+					  .has_min = true,
+					  .min = 0,
+					  .has_max = true,
+					  .max = NOTIFY_MAX_TARGETS,
+					  .item = &s_string};
 static const struct r53_member m_xfr_policy[] = {
     {"HostedZoneId", &s_resource_id, true},
     {"AllowTransfer", &s_allow_transfer, true},
+    {"Notify", &s_notify, false},
     {NULL, NULL, false},
 };
 const struct r53_shape r53_xfr_policy_input = {.kind = R53_STRUCT, .members = m_xfr_policy};

@@ -214,6 +214,23 @@ int r53_cmd_update_health_check(struct ctl_call *call);
 int r53_cmd_delete_health_check(struct ctl_call *call);
 int r53_cmd_put_health_checkers(struct ctl_call *call);
 int r53_cmd_get_health_checkers(struct ctl_call *call);
+/* ---------------------------------------------------------------- notify */
+
+/** Create the commit hook that sends NOTIFY after a zone's serial changes. */
+int r53_notify_init(struct popd_env *env);
+
+/**
+ * A shape-checked Notify list to its canonical form ("198.18.0.2:53",
+ * "[2001:2::2]:53"), into *out. @return 0 or ctl_call_fail(InvalidInput).
+ */
+int r53_notify_parse(struct ctl_call *call, const json_t *list, json_t **out);
+
+/** NotifyStatus of a zone's targets (canonical forms): [{Target, LastSerial, ...}]. */
+json_t *r53_notify_status(const char *zone_id, const json_t *targets);
+
+/** The engine's counters {Queued, Sent, ...}, or NULL when it does not run. */
+json_t *r53_notify_stats(void);
+
 int r53_cmd_put_xfr_policy(struct ctl_call *call);
 int r53_cmd_get_xfr_policy(struct ctl_call *call);
 

@@ -619,8 +619,8 @@ int r53_cmd_put_xfr_policy(struct ctl_call *call)
 	sqlite3 *db = store_db(env->store);
 	const json_t *prefixes = json_object_get(call->args, "AllowTransfer");
 	struct r53_zone zone;
-	json_t *list, *info = NULL;
-	char *text;
+	json_t *list, *info = NULL, *targets = NULL;
+	char *text, *notify_text;
 	sqlite3_stmt *q;
 	int rc;
 
@@ -631,6 +631,12 @@ int r53_cmd_put_xfr_policy(struct ctl_call *call)
 		if (one == NULL || json_object_set_new(call->args, "AllowTransfer", one) < 0)
 			return ctl_call_fail(call, -ENOMEM, "InternalFailure", "out of memory");
 		prefixes = one;
+	}
+	if (json_is_string(json_object_get(call->args, "Notify"))) {
+		json_t *one = json_pack("[O]", json_object_get(call->args, "Notify"));
+
+		if (one == NULL || json_object_set_new(call->args, "Notify", one) < 0)
+			return ctl_call_fail(call, -ENOMEM, "InternalFailure", "out of memory");
 	}
 	if ((rc = r53_check_input(call, call->args, &r53_xfr_policy_input)) < 0)
 		return rc;
@@ -655,26 +661,40 @@ int r53_cmd_put_xfr_policy(struct ctl_call *call)
 		}
 		json_array_append_new(list, json_string(p));
 	}
+	if ((rc = r53_notify_parse(call, json_object_get(call->args, "Notify"), &targets)) < 0) {
+		json_decref(list);
+		return rc;
+	}
 	text = json_dumps(list, JSON_COMPACT);
+	notify_text = json_dumps(targets, JSON_COMPACT);
 	json_decref(list);
-	if (text == NULL)
+	if (text == NULL || notify_text == NULL) {
+		free(text);
+		free(notify_text);
+		json_decref(targets);
 		return ctl_call_fail(call, -ENOMEM, "InternalFailure", "out of memory");
+	}
 	if ((rc = store_begin(env->store)) < 0) {
 		free(text);
+		free(notify_text);
+		json_decref(targets);
 		return ctl_call_fail(call, rc, "InternalFailure", "state store: %s",
 				     pop_strerror(rc));
 	}
-	rc = sqlite3_prepare_v2(db, "UPDATE r53_zones SET xfr_prefixes = ? WHERE id = ?", -1, &q,
-				NULL);
+	rc = sqlite3_prepare_v2(db, "UPDATE r53_zones SET xfr_prefixes = ?, notify = ? WHERE id = ?",
+				-1, &q, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(q, 1, text, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 2, zone.id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, notify_text, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 3, zone.id, -1, SQLITE_STATIC);
 		rc = sqlite3_step(q);
 		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
 		sqlite3_finalize(q);
 	}
 	free(text);
+	free(notify_text);
 	if (rc != SQLITE_OK) {
+		json_decref(targets);
 		rc = r53_db_fail(call, db, rc);
 		store_rollback(env->store);
 		return rc;
@@ -687,10 +707,12 @@ int r53_cmd_put_xfr_policy(struct ctl_call *call)
 		store_rollback(env->store);
 	if (rc < 0) {
 		json_decref(info);
+		json_decref(targets);
 		return rc;
 	}
-	call->result = json_pack("{s:o, s:s, s:O}", "ChangeInfo", info, "HostedZoneId", zone.id,
-				 "AllowTransfer", json_object_get(call->args, "AllowTransfer"));
+	call->result = json_pack("{s:o, s:s, s:O, s:o}", "ChangeInfo", info, "HostedZoneId",
+				 zone.id, "AllowTransfer",
+				 json_object_get(call->args, "AllowTransfer"), "Notify", targets);
 	return call->result == NULL
 		   ? ctl_call_fail(call, -ENOMEM, "InternalFailure", "out of memory")
 		   : 0;
@@ -701,7 +723,7 @@ int r53_cmd_get_xfr_policy(struct ctl_call *call)
 	sqlite3 *db = store_db(env_of(call)->store);
 	const char *id = json_string_value(json_object_get(call->args, "HostedZoneId"));
 	struct r53_zone zone;
-	json_t *list = NULL;
+	json_t *list = NULL, *targets = NULL;
 	sqlite3_stmt *q;
 	int rc;
 
@@ -710,18 +732,29 @@ int r53_cmd_get_xfr_policy(struct ctl_call *call)
 	if ((rc = r53_zone_load(call, db, id, &zone)) < 0)
 		return rc;
 	rc =
-	    sqlite3_prepare_v2(db, "SELECT xfr_prefixes FROM r53_zones WHERE id = ?", -1, &q, NULL);
+	    sqlite3_prepare_v2(db, "SELECT xfr_prefixes, notify FROM r53_zones WHERE id = ?", -1,
+			       &q, NULL);
 	if (rc != SQLITE_OK)
 		return r53_db_fail(call, db, rc);
 	sqlite3_bind_text(q, 1, zone.id, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
-		list = json_loads((const char *)sqlite3_column_text(q, 0), 0, NULL);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		if (sqlite3_column_type(q, 0) != SQLITE_NULL)
+			list = json_loads((const char *)sqlite3_column_text(q, 0), 0, NULL);
+		if (sqlite3_column_type(q, 1) != SQLITE_NULL)
+			targets = json_loads((const char *)sqlite3_column_text(q, 1), 0, NULL);
+	}
 	sqlite3_finalize(q);
 	if (!json_is_array(list)) {
 		json_decref(list);
 		list = json_array();
 	}
-	call->result = json_pack("{s:s, s:o}", "HostedZoneId", zone.id, "AllowTransfer", list);
+	if (!json_is_array(targets)) {
+		json_decref(targets);
+		targets = json_array();
+	}
+	call->result = json_pack("{s:s, s:o, s:o, s:o}", "HostedZoneId", zone.id, "AllowTransfer",
+				 list, "NotifyStatus", r53_notify_status(zone.id, targets),
+				 "Notify", targets);
 	return call->result == NULL
 		   ? ctl_call_fail(call, -ENOMEM, "InternalFailure", "out of memory")
 		   : 0;
