@@ -7,9 +7,12 @@
 # zone; a change batch grows the SOA serial; and Knot DNS (knotd) in the
 # client namespace, a secondary with pop as its primary, transfers the zone,
 # serves it, and after a change on pop and `knotc zone-refresh` serves the
-# new record; a transfer under which the zones table changes is reset
-# (counted), and the next one is whole. Bounded: every wait has a deadline;
-# knotd is stopped by its pid.
+# new record; with the secondary in the zone's Notify list (popd, in the pop
+# namespace, reaches it from the kernel address 198.18.0.3 on dp0:
+# --kernel-addr), a change on pop reaches knotd by NOTIFY within seconds,
+# without a refresh, and popd reports the NOTIFY answered; a transfer under
+# which the zones table changes is reset (counted), and the next one is
+# whole. Bounded: every wait has a deadline; knotd is stopped by its pid.
 set -u
 . "$(dirname "$0")/lib.sh"
 LAB=$(unique_name xf)
@@ -31,7 +34,7 @@ trap cleanup EXIT
 
 # Room on the control socket for a zone file of 250,000 records.
 echo '{"Bootstrap": {}, "Control": {"MaxRequestBytes": 67108864}}' >"$work/cfg.json"
-if ! "$POP_LAB" up --name "$LAB" --empty --config "$work/cfg.json" >"$work/up.log" 2>&1; then
+if ! "$POP_LAB" up --name "$LAB" --empty --kernel-addr --config "$work/cfg.json" >"$work/up.log" 2>&1; then
 	not_ok "pop-lab up"
 	sed 's/^/# /' "$work/up.log"
 	tap_end
@@ -42,6 +45,7 @@ vip=$(lab_value "$LAB" vip4)
 vip6=$(lab_value "$LAB" vip6)
 cli4=$(lab_value "$LAB" client4)
 cns=$(lab_value "$LAB" client_ns)
+kaddr=$(lab_value "$LAB" kernel4)
 pc() { "$POPCTL" --socket "$sock" --output json "$@"; }
 jget() { python3 -c 'import json,sys
 d=json.load(sys.stdin)
@@ -233,6 +237,9 @@ acl:
   - id: lab
     address: 198.18.0.0/15
     action: transfer
+  - id: notify-from-pop
+    address: $kaddr
+    action: notify
 template:
   - id: default
     storage: "$work/knot/zones"
@@ -242,7 +249,7 @@ template:
 zone:
   - domain: xfr.example.
     master: pop
-    acl: lab
+    acl: [lab, notify-from-pop]
 CONF
 ip netns exec "$cns" knotd -d -c "$work/knot/knot.conf" >"$work/knot/knotd.log" 2>&1
 wait_for() { local i; for i in $(seq 100); do "$@" && return 0; sleep 0.2; done; return 1; }
@@ -289,6 +296,42 @@ else
 fi
 ks=$(serial "$cli4" $KPORT)
 check "the secondary's serial follows ($ks)" [ "$ks" = "$s2" ]
+
+# NOTIFY: the secondary in the zone's Notify list learns of a change at once.
+"$PY" -c 'import json,sys; print(json.dumps({"HostedZoneId": sys.argv[1], "AllowTransfer": ["198.18.0.0/15", "2001:2::/48"], "Notify": [sys.argv[2]]}))' \
+	"$zone" "$cli4:$KPORT" >"$work/notify.json"
+n=$(pc route53 put-zone-transfer-policy --cli-input-json "file://$work/notify.json" | jget Notify.0)
+check "put-zone-transfer-policy takes Notify ($n)" [ "$n" = "$cli4:$KPORT" ]
+notify_acked() { # serial -> popd's NOTIFY of that serial was answered
+	local st
+	st=$(pc route53 get-zone-transfer-policy --hosted-zone-id "$zone")
+	[ "$(jget NotifyStatus.0.LastSerial <<<"$st")" = "$1" ] &&
+		[ "$(jget NotifyStatus.0.Acked <<<"$st")" = True ]
+}
+check "the new target was notified of serial $s2 and answered" wait_for notify_acked "$s2"
+cat >"$work/batch2.json" <<'JSON'
+{"Changes": [{"Action": "CREATE", "ResourceRecordSet": {"Name": "notified.xfr.example", "Type": "A",
+  "TTL": 60, "ResourceRecords": [{"Value": "198.18.7.9"}]}}]}
+JSON
+t0=$(date +%s%N)
+id=$(pc route53 change-resource-record-sets --hosted-zone-id "$zone" --change-batch "file://$work/batch2.json" | jget ChangeInfo.Id)
+check "a second change batch reaches INSYNC" insync "$id"
+s3=$(serial "$vip")
+knot_has_soon() { # within 5 s
+	local i
+	for i in $(seq 50); do knot_has notified.xfr.example && return 0; sleep 0.1; done
+	return 1
+}
+if knot_has_soon; then
+	ok "without a refresh the secondary serves the new record ($(( ($(date +%s%N) - t0) / 1000000 )) ms after the change)"
+else
+	not_ok "without a refresh the secondary serves the new record within 5 s"
+	grep -i "notify\|refresh" "$work/knot/knot-info.log" | tail -n 10 | sed 's/^/# knotd: /'
+	pc route53 get-zone-transfer-policy --hosted-zone-id "$zone" | sed 's/^/# /'
+fi
+check "the secondary's serial follows the NOTIFY ($(serial "$cli4" $KPORT), $s3)" [ "$(serial "$cli4" $KPORT)" = "$s3" ]
+check "popd reports the NOTIFY of serial $s3 answered" wait_for notify_acked "$s3"
+grep -i "notify" "$work/knot/knot-info.log" | tail -n 2 | sed 's/^/# knotd: /'
 grep -i "xfr.example" "$work/knot/knot-info.log" | grep -i "XFR\|refresh" | grep -v "glue" | tail -n 4 | sed 's/^/# knotd: /'
 check "no other transfer was aborted" [ "$(stat "$LAB" tcp.dns.xfr.aborted)" = 1 ]
 
