@@ -69,16 +69,16 @@ static void on_fd(void *user, int fd, uint32_t events)
 	uint64_t ticks;
 
 	(void)events;
-	if (fd == ((struct notify_engine *)user)->timer_fd &&
-	    read(fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+	if (fd == ((struct notify_engine *)user)->timer_fd && read(fd, &ticks, sizeof(ticks)) < 0 &&
+	    errno != EAGAIN)
 		NOTIFY_LOG(WARNING, "timerfd: %s", strerror(errno));
 	notify_engine_poll(user);
 }
 
 static int udp_socket(int family)
 {
-	int fd = socket(family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			0);
+	int fd =
+	    socket(family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd >= 0 && family == 6) {
 		int on = 1;
@@ -262,7 +262,8 @@ static void receive(struct notify_engine *e, int fd)
 		socklen_t sl = sizeof(ss);
 		struct notify_reply r;
 		struct notify_target from = {0};
-		ssize_t got = recvfrom(fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&ss, &sl);
+		ssize_t got =
+		    recvfrom(fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&ss, &sl);
 		bool matched = false;
 
 		if (got < 0)
@@ -294,9 +295,10 @@ static void receive(struct notify_engine *e, int fd)
 					char t[64];
 
 					notify_target_format(&en->target, t, sizeof(t));
-					NOTIFY_LOG(WARNING,
-						   "NOTIFY of zone %s serial %u: %s answered RCODE %u",
-						   en->zone_id, en->serial, t, r.rcode);
+					NOTIFY_LOG(
+					    WARNING,
+					    "NOTIFY of zone %s serial %u: %s answered RCODE %u",
+					    en->zone_id, en->serial, t, r.rcode);
 				}
 			}
 		}
@@ -324,8 +326,9 @@ void notify_engine_poll(struct notify_engine *e)
 				en->pending = false;
 				e->stats.expired++;
 				notify_target_format(&en->target, t, sizeof(t));
-				NOTIFY_LOG(WARNING, "NOTIFY of zone %s serial %u: no answer from %s "
-						    "after %u tries",
+				NOTIFY_LOG(WARNING,
+					   "NOTIFY of zone %s serial %u: no answer from %s "
+					   "after %u tries",
 					   en->zone_id, en->serial, t, en->tries);
 				continue;
 			}

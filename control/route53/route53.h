@@ -68,7 +68,9 @@
  *   and when the policy names them anew (notify.h: retries, coalescing,
  *   bounds). get-zone-transfer-policy returns `Notify` in canonical form and
  *   `NotifyStatus` [{Target, LastSerial, LastSent, Tries, Pending, Acked,
- *   Rcode}] (since popd started; serials at start are not sent).
+ *   Rcode}] (since popd started; serials at start are not sent) and
+ *   `NotifyCounters`, popd-wide {Queued, Coalesced, Sent, SendErrors, Acked,
+ *   Expired, Dropped, Unmatched}.
  * - The SOA serial counts changes (Route 53 leaves it at 1): every committed
  *   change-resource-record-sets and import-zone that does not set the apex
  *   SOA itself adds one to its serial (RFC 1982, 4294967295 wraps to 0), so

@@ -42,7 +42,8 @@ static void sync_engine(struct popd_env *env, bool send)
 		uint32_t serial;
 
 		/* One record {len16, rdata}; the serial is 20 bytes from its end. */
-		if (rdata == NULL || len < 2 + 22 || (size_t)(rdata[0] << 8 | rdata[1]) + 2 != len) {
+		if (rdata == NULL || len < 2 + 22 ||
+		    (size_t)(rdata[0] << 8 | rdata[1]) + 2 != len) {
 			json_decref(list);
 			continue;
 		}

@@ -681,8 +681,8 @@ int r53_cmd_put_xfr_policy(struct ctl_call *call)
 		return ctl_call_fail(call, rc, "InternalFailure", "state store: %s",
 				     pop_strerror(rc));
 	}
-	rc = sqlite3_prepare_v2(db, "UPDATE r53_zones SET xfr_prefixes = ?, notify = ? WHERE id = ?",
-				-1, &q, NULL);
+	rc = sqlite3_prepare_v2(
+	    db, "UPDATE r53_zones SET xfr_prefixes = ?, notify = ? WHERE id = ?", -1, &q, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(q, 1, text, -1, SQLITE_STATIC);
 		sqlite3_bind_text(q, 2, notify_text, -1, SQLITE_STATIC);
@@ -723,7 +723,7 @@ int r53_cmd_get_xfr_policy(struct ctl_call *call)
 	sqlite3 *db = store_db(env_of(call)->store);
 	const char *id = json_string_value(json_object_get(call->args, "HostedZoneId"));
 	struct r53_zone zone;
-	json_t *list = NULL, *targets = NULL;
+	json_t *list = NULL, *targets = NULL, *status;
 	sqlite3_stmt *q;
 	int rc;
 
@@ -731,9 +731,8 @@ int r53_cmd_get_xfr_policy(struct ctl_call *call)
 		return rc;
 	if ((rc = r53_zone_load(call, db, id, &zone)) < 0)
 		return rc;
-	rc =
-	    sqlite3_prepare_v2(db, "SELECT xfr_prefixes, notify FROM r53_zones WHERE id = ?", -1,
-			       &q, NULL);
+	rc = sqlite3_prepare_v2(db, "SELECT xfr_prefixes, notify FROM r53_zones WHERE id = ?", -1,
+				&q, NULL);
 	if (rc != SQLITE_OK)
 		return r53_db_fail(call, db, rc);
 	sqlite3_bind_text(q, 1, zone.id, -1, SQLITE_STATIC);
@@ -752,9 +751,15 @@ int r53_cmd_get_xfr_policy(struct ctl_call *call)
 		json_decref(targets);
 		targets = json_array();
 	}
-	call->result = json_pack("{s:s, s:o, s:o, s:o}", "HostedZoneId", zone.id, "AllowTransfer",
-				 list, "NotifyStatus", r53_notify_status(zone.id, targets),
-				 "Notify", targets);
+	status = r53_notify_status(zone.id, targets);
+	call->result = json_pack("{s:s, s:o, s:o, s:o*}", "HostedZoneId", zone.id, "AllowTransfer",
+				 list, "Notify", targets, "NotifyStatus", status);
+	if (call->result != NULL) {
+		json_t *counters = r53_notify_stats();
+
+		if (counters != NULL)
+			json_object_set_new(call->result, "NotifyCounters", counters);
+	}
 	return call->result == NULL
 		   ? ctl_call_fail(call, -ENOMEM, "InternalFailure", "out of memory")
 		   : 0;

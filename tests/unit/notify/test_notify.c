@@ -27,8 +27,8 @@ static const uint8_t apex[] = {7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o'
 /* An SOA rdata: ns1.example.com. hostmaster.example.com. <serial> 7200 900 1209600 86400 */
 static size_t soa_rdata(uint32_t serial, uint8_t *out)
 {
-	static const uint8_t names[] = {3, 'n', 's', '1', 0xc0, 12, 10, 'h', 'o', 's', 't',
-					'm', 'a', 's', 't', 'e', 'r', 0xc0, 12};
+	static const uint8_t names[] = {3,   'n', 's', '1', 0xc0, 12,  10,  'h',  'o', 's',
+					't', 'm', 'a', 's', 't',  'e', 'r', 0xc0, 12};
 	uint32_t v[5] = {serial, 7200, 900, 1209600, 86400};
 	size_t n = sizeof(names);
 
@@ -138,15 +138,15 @@ static void secondary_answer(const struct got *g, uint16_t id, int rcode, bool q
 static void test_targets(void)
 {
 	static const char *const good[][2] = {
-	    {"198.18.0.2", "198.18.0.2:53"},	   {"198.18.0.2:5353", "198.18.0.2:5353"},
-	    {"[2001:2::2]:53", "[2001:2::2]:53"},   {"2001:2::2", "[2001:2::2]:53"},
-	    {"[2001:2::2]", "[2001:2::2]:53"},	   {"[::1]:65535", "[::1]:65535"},
+	    {"198.18.0.2", "198.18.0.2:53"},	  {"198.18.0.2:5353", "198.18.0.2:5353"},
+	    {"[2001:2::2]:53", "[2001:2::2]:53"}, {"2001:2::2", "[2001:2::2]:53"},
+	    {"[2001:2::2]", "[2001:2::2]:53"},	  {"[::1]:65535", "[::1]:65535"},
 	    {"10.0.0.1:00053", "10.0.0.1:53"},
 	};
 	static const char *const bad[] = {
-	    "",		"198.18.0.2:",	 "198.18.0.2:0",     "198.18.0.2:65536", "198.18.0.2:53x",
-	    "198.18.0",	"host.example", "[2001:2::2",	    "2001:2::2]:53",	 "[198.18.0.2]:53",
-	    "[]:53",	":53",		 "[2001:2::2]53",    "198.18.0.2:123456"};
+	    "",		"198.18.0.2:",	"198.18.0.2:0",	 "198.18.0.2:65536", "198.18.0.2:53x",
+	    "198.18.0", "host.example", "[2001:2::2",	 "2001:2::2]:53",    "[198.18.0.2]:53",
+	    "[]:53",	":53",		"[2001:2::2]53", "198.18.0.2:123456"};
 	struct notify_target t, u;
 	char text[64];
 
@@ -416,7 +416,8 @@ static void test_engine_bounds(void)
 		}
 	}
 	CHECK_EQ(kept + NOTIFY_MAX_TARGETS, NOTIFY_MAX_ENTRIES);
-	CHECK_EQ(refused, (NOTIFY_MAX_ENTRIES / NOTIFY_MAX_TARGETS + 2) * NOTIFY_MAX_TARGETS - kept);
+	CHECK_EQ(refused,
+		 (NOTIFY_MAX_ENTRIES / NOTIFY_MAX_TARGETS + 2) * NOTIFY_MAX_TARGETS - kept);
 	notify_engine_stats(e, &s);
 	CHECK_EQ(s.dropped, (uint64_t)refused + 1);
 	/* A sweep frees what was not seen again: room again. */
@@ -486,16 +487,17 @@ static void test_route53_notify(void)
 			  "{'HostedZoneId': '%s', 'AllowTransfer': [], 'Notify': ['198.18.0.2:0']}",
 			  zone) == NULL);
 	CHECK(strcmp(harness_error_code(&h), "InvalidInput") == 0);
-	CHECK(strstr(json_string_value(json_object_get(json_object_get(h.last, "error"),
-							"message")),
-		     "Notify[0]: \"198.18.0.2:0\" is not an address") != NULL);
+	CHECK(
+	    strstr(json_string_value(json_object_get(json_object_get(h.last, "error"), "message")),
+		   "Notify[0]: \"198.18.0.2:0\" is not an address") != NULL);
 	CHECK(harness_run(&h, "route53 put-zone-transfer-policy",
 			  "{'HostedZoneId': '%s', 'AllowTransfer': [], 'Notify': ['198.18.0.2', "
 			  "'198.18.0.2:53']}",
 			  zone) == NULL);
 	CHECK(strcmp(harness_error_code(&h), "InvalidInput") == 0);
-	n = (size_t)snprintf(big, sizeof(big), "{'HostedZoneId': '%s', 'AllowTransfer': [], "
-					       "'Notify': [",
+	n = (size_t)snprintf(big, sizeof(big),
+			     "{'HostedZoneId': '%s', 'AllowTransfer': [], "
+			     "'Notify': [",
 			     zone);
 	for (int i = 0; i <= NOTIFY_MAX_TARGETS; i++)
 		n += (size_t)snprintf(big + n, sizeof(big) - n, "%s'198.18.0.%d'", i ? ", " : "",
@@ -522,6 +524,10 @@ static void test_route53_notify(void)
 	CHECK(json_is_true(json_object_get(st, "Acked")));
 	CHECK_EQ(json_integer_value(json_object_get(st, "Tries")), 1);
 	CHECK(json_is_string(json_object_get(st, "LastSent")));
+	st = json_object_get(r, "NotifyCounters");
+	CHECK(json_integer_value(json_object_get(st, "Sent")) == 1 &&
+	      json_integer_value(json_object_get(st, "Acked")) == 1 &&
+	      json_integer_value(json_object_get(st, "Dropped")) == 0);
 
 	/* A change of the zone: serial 2, sent at once. */
 	r = harness_run(&h, "route53 change-resource-record-sets",
