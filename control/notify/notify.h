@@ -148,7 +148,4 @@ int notify_engine_status(const struct notify_engine *e, const char *zone_id,
 
 void notify_engine_stats(const struct notify_engine *e, struct notify_stats *out);
 
-/** The engine's socket of family 4 or 6 (-1: none): where notifications come from. */
-int notify_engine_fd(const struct notify_engine *e, int family);
-
 #endif /* POP_NOTIFY_H */

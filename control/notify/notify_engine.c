@@ -371,8 +371,3 @@ void notify_engine_stats(const struct notify_engine *e, struct notify_stats *out
 {
 	*out = e->stats;
 }
-
-int notify_engine_fd(const struct notify_engine *e, int family)
-{
-	return family == 6 ? e->fd6 : e->fd4;
-}
