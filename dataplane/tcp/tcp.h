@@ -19,7 +19,8 @@
  * delivery with an out-of-order queue; SACK and D-SACK blocks; delayed and
  * quick ACKs; RFC 6298 retransmission timer (200 ms floor, backoff);
  * fast retransmit and recovery (RFC 5681, RFC 6582) and SACK-based recovery
- * (RFC 6675); NewReno or CUBIC (RFC 9438); initial window 10 (RFC 6928);
+ * (RFC 6675); tail loss probes (RFC 8985 7); NewReno or CUBIC (RFC 9438);
+ * initial window 10 (RFC 6928);
  * zero-window probes; FIN and RST in every state; a bounded TIME_WAIT; RST
  * for segments of unknown connections (RFC 9293 3.10.7.1); challenge ACKs
  * (RFC 5961); idle timeouts and keepalives. One timer per connection in a
@@ -169,6 +170,7 @@ struct tcp_config {
 	uint8_t wscale;		/**< our window scale: 7 */
 	bool no_timestamps, no_sack; /**< leave the option out of our SYN-ACK */
 	bool always_cookies;	     /**< answer every SYN with a cookie (tests, floods) */
+	bool no_tlp; /**< no tail loss probes (RFC 8985 7); they are on by default */
 	enum tcp_cc cc;
 	uint32_t rto_initial_ms;       /**< 1000 */
 	uint32_t rto_min_ms;	       /**< 200 */
@@ -176,6 +178,8 @@ struct tcp_config {
 	uint32_t max_retries;	       /**< RTOs in a row before giving up: 12 */
 	uint32_t synack_retries;       /**< 5 */
 	uint32_t delack_ms;	       /**< 40 */
+	/** The peer's worst-case delayed ACK, added to the PTO when one segment is out: 200 */
+	uint32_t tlp_delack_ms;
 	uint32_t time_wait_ms;	       /**< 60000 */
 	uint32_t fin_wait2_ms;	       /**< 60000 */
 	uint32_t keepalive_ms;	       /**< idle time before keepalive probes: 0 (off) */
@@ -218,6 +222,11 @@ struct tcp_config {
 	X(sack_recoveries)                                                                         \
 	X(lost_retransmits)                                                                        \
 	X(dsack_received)                                                                          \
+	X(tlp_probes)                                                                              \
+	X(tlp_new_data)                                                                            \
+	X(tlp_retrans)                                                                             \
+	X(tlp_recoveries)                                                                          \
+	X(tlp_spurious)                                                                            \
 	X(zero_window_probes)                                                                      \
 	X(keepalive_probes)                                                                        \
 	X(idle_timeouts)                                                                           \

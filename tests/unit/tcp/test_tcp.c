@@ -574,10 +574,12 @@ static void test_early_retransmit(void)
 	    HS_1000_SACK(0, 1000),
 	    {OUT, 10, F_ACK, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
 	    {OUT, 10, F_ACK | F_PSH, .seq = 1001, .ack = 1, .len = 1000, .ts = 1},
-	    /* Two segments out, nothing more to send: one dupack is enough (RFC 5827). */
-	    {IN, 40, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1, .nsack = 1,
+	    /* Two segments out, nothing more to send: one dupack is enough (RFC 5827).
+	       It comes one RTT (10 ms) later, before the tail loss probe's 2 RTT + 2 ms. */
+	    {NONE, 24},
+	    {IN, 25, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1, .nsack = 1,
 	     .sack = {{1001, 2001}}},
-	    {OUT, 40, F_ACK, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
+	    {OUT, 25, F_ACK, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
 	    {NONE, 100},
 	    {END},
 	};
@@ -629,7 +631,10 @@ static void test_close_by_peer(void)
 	    {FN, 30, .fn = fn_close},
 	    {OUT, 30, F_ACK | F_FIN, .seq = 1, .ack = 12, .ts = 1},
 	    {STATE, 30, .state = TCP_LAST_ACK},
-	    /* The FIN is lost: it goes again at the RTO. */
+	    /* The FIN is lost: it goes again as the tail loss probe, whose timeout
+	       (2 RTT + 200 ms of delayed ACK with one segment out) is capped at the
+	       RTO (the 200 ms floor): at the RTO's time, without backing off. */
+	    {NONE, 229},
 	    {OUT, 230, F_ACK | F_FIN, .seq = 1, .ack = 12, .ts = 1},
 	    {IN, 240, F_ACK, .seq = 12, .ack = 2, .win = 512, .ts = 1},
 	    {STATE, 240, .state = -1},
@@ -642,6 +647,8 @@ static void test_close_by_peer(void)
 	CHECK_EQ(H.closed, 1);
 	CHECK_EQ(H.last_reason, TCP_CLOSED_NORMAL);
 	CHECK_EQ(H.received, 10);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_retrans, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->rto_fired, 0);
 	h_teardown();
 }
 
@@ -1030,18 +1037,22 @@ static void test_ref_retransmit_and_release(void)
 	    {OUT, 30, F_ACK, .seq = 1, .ack = 1, .len = 1448, .ts = 1},
 	    {OUT, 30, F_ACK, .seq = 1449, .ack = 1, .len = 1448, .ts = 1},
 	    {OUT, 30, F_ACK | F_PSH, .seq = 2897, .ack = 1, .len = 104, .ts = 1},
-	    /* All lost: the RTO resends the first segment from the references. */
-	    {NONE, 229},
-	    {OUT, 230, F_ACK, .seq = 1, .ack = 1, .len = 1448, .ts = 1},
+	    /* All lost: after 2 RTT (+ 2 ms) the tail loss probe sends the last full
+	       segment's worth again, across the second and third references. */
+	    {NONE, 51},
+	    {OUT, 52, F_ACK | F_PSH, .seq = 1553, .ack = 1, .len = 1448, .ts = 1},
+	    /* Then the RTO (200 ms after the probe) resends the first segment from them. */
+	    {NONE, 251},
+	    {OUT, 252, F_ACK, .seq = 1, .ack = 1, .len = 1448, .ts = 1},
 	    /* Half of the first reference acknowledged: none released yet. */
-	    {IN, 240, F_ACK, .seq = 1, .ack = 501, .win = 512, .ts = 1},
-	    {DRAIN, 240},
+	    {IN, 262, F_ACK, .seq = 1, .ack = 501, .win = 512, .ts = 1},
+	    {DRAIN, 262},
 	    {END},
 	};
 	static const struct step s2[] = {
 	    /* The rest of the first and the second: two released. */
-	    {IN, 250, F_ACK, .seq = 1, .ack = 2001, .win = 512, .ts = 1},
-	    {DRAIN, 250},
+	    {IN, 272, F_ACK, .seq = 1, .ack = 2001, .win = 512, .ts = 1},
+	    {DRAIN, 272},
 	    {END},
 	};
 	static const struct step s3[] = {
@@ -1054,7 +1065,9 @@ static void test_ref_retransmit_and_release(void)
 	run_script(s);
 	CHECK_EQ(H.refs_issued, 3);
 	CHECK_EQ(H.refs_released, 0);
-	CHECK(tcp_ctx_counters(H.ctx)->retrans_segs >= 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_retrans, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->rto_fired, 1);
+	CHECK(tcp_ctx_counters(H.ctx)->retrans_segs >= 2);
 	run_script(s2);
 	CHECK_EQ(H.refs_released, 2);
 	run_script(s3);
@@ -1267,17 +1280,22 @@ static void test_counted_retransmit_and_release(void)
 	    {OUT, 30, F_ACK | F_PSH, .seq = 2897, .ack = 1, .len = 104, .ts = 1},
 	    /* The frames went out (the NIC dropped its references); all lost on the way. */
 	    {FN, 31, .fn = fn_frames_done},
-	    {NONE, 229},
+	    /* The tail loss probe (2 RTT + 2 ms) sends the tail again from the objects;
+	       its frame goes out and is lost too. */
+	    {NONE, 51},
+	    {OUT, 52, F_ACK | F_PSH, .seq = 1553, .ack = 1, .len = 1448, .ts = 1},
+	    {FN, 53, .fn = fn_frames_done},
+	    {NONE, 251},
 	    /* The RTO sends the first segment again, from the objects. */
-	    {OUT, 230, F_ACK, .seq = 1, .ack = 1, .len = 1448, .ts = 1},
-	    {IN, 240, F_ACK, .seq = 1, .ack = 501, .win = 512, .ts = 1},
-	    {DRAIN, 240},
+	    {OUT, 252, F_ACK, .seq = 1, .ack = 1, .len = 1448, .ts = 1},
+	    {IN, 262, F_ACK, .seq = 1, .ack = 501, .win = 512, .ts = 1},
+	    {DRAIN, 262},
 	    {END},
 	};
 	/* The first two acknowledged while the retransmission's frame is still queued. */
 	static const struct step s2[] = {
-	    {IN, 250, F_ACK, .seq = 1, .ack = 2001, .win = 512, .ts = 1},
-	    {DRAIN, 250},
+	    {IN, 272, F_ACK, .seq = 1, .ack = 2001, .win = 512, .ts = 1},
+	    {DRAIN, 272},
 	    {END},
 	};
 	static const struct step s3[] = {
