@@ -471,6 +471,7 @@ static void on_rto(struct tcp_ctx *ctx, struct tcp_conn *c)
 	c->backoff++;
 	/* The timeout's own reduction stands for any probe still unresolved. */
 	c->flags &= ~(uint32_t)(CF_RECOVERY | CF_RTT_TIMING | CF_TLP_OUT | CF_TLP_RXT);
+	c->flags |= CF_RTO_LOSS;
 	c->t_tlp = 0;
 	c->dupacks = 0;
 	/* The receiver may renege on SACKed data (RFC 2018 8): start over from snd_una. */

@@ -417,6 +417,8 @@ static bool process_ack(struct tcp_ctx *ctx, struct tcp_conn *c, const struct tc
 			c->snd_nxt = ack;
 		sack_trim(c);
 		c->dupacks = 0;
+		if ((c->flags & CF_RTO_LOSS) && SEQ_GE(ack, c->recover))
+			c->flags &= ~(uint32_t)CF_RTO_LOSS; /* what was out at the RTO is in */
 		if (c->flags & CF_RECOVERY) {
 			if (SEQ_GE(ack, c->recover)) {
 				/* Full acknowledgment: leave recovery (RFC 6582 3.2 (3)). */

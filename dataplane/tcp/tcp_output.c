@@ -556,13 +556,14 @@ static uint32_t sack_pipe(const struct tcp_conn *c)
 
 /*
  * RFC 8985 7.2: a probe may be scheduled on a SACK connection with data in
- * flight, nothing SACKed, not in recovery, the RTO not backed off, and no
- * earlier probe unresolved (7.3: one per flight).
+ * flight, nothing SACKed, not in fast or RTO recovery, the RTO not backed
+ * off, and no earlier probe unresolved (7.3: one per flight).
  */
 static bool tlp_allowed(const struct tcp_ctx *ctx, const struct tcp_conn *c)
 {
 	if (ctx->cfg.no_tlp || !(c->flags & CF_SACK) ||
-	    (c->flags & (CF_RECOVERY | CF_PERSIST | CF_TLP_OUT)) != 0 || c->backoff != 0 ||
+	    (c->flags & (CF_RECOVERY | CF_RTO_LOSS | CF_PERSIST | CF_TLP_OUT)) != 0 ||
+	    c->backoff != 0 ||
 	    c->n_sacked > 0 || c->snd_una == c->snd_max)
 		return false;
 	switch (c->state) {

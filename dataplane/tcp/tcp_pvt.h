@@ -77,6 +77,7 @@ struct tcp_queue {
 #define CF_CORK	       0x80000 /* tcp_cork(): output waits */
 #define CF_TLP_OUT     0x100000 /* a tail loss probe is unresolved: up to tlp_end_seq */
 #define CF_TLP_RXT     0x200000 /* that probe was a retransmission */
+#define CF_RTO_LOSS    0x400000 /* after an RTO, until snd_una reaches recover */
 
 struct tcp_conn {
 	/* table and timer links (slot indexes) */
