@@ -170,7 +170,7 @@ struct tcp_config {
 	uint8_t wscale;		/**< our window scale: 7 */
 	bool no_timestamps, no_sack; /**< leave the option out of our SYN-ACK */
 	bool always_cookies;	     /**< answer every SYN with a cookie (tests, floods) */
-	bool no_tlp; /**< no tail loss probes (RFC 8985 7); they are on by default */
+	bool no_tlp;		     /**< no tail loss probes (RFC 8985 7): on by default */
 	enum tcp_cc cc;
 	uint32_t rto_initial_ms;       /**< 1000 */
 	uint32_t rto_min_ms;	       /**< 200 */
@@ -178,14 +178,13 @@ struct tcp_config {
 	uint32_t max_retries;	       /**< RTOs in a row before giving up: 12 */
 	uint32_t synack_retries;       /**< 5 */
 	uint32_t delack_ms;	       /**< 40 */
-	/** The peer's worst-case delayed ACK, added to the PTO when one segment is out: 200 */
-	uint32_t tlp_delack_ms;
 	uint32_t time_wait_ms;	       /**< 60000 */
 	uint32_t fin_wait2_ms;	       /**< 60000 */
 	uint32_t keepalive_ms;	       /**< idle time before keepalive probes: 0 (off) */
 	uint32_t keepalive_intvl_ms;   /**< 75000 */
 	uint32_t keepalive_probes;     /**< 9 */
 	uint32_t challenge_acks_per_s; /**< RFC 5961 rate limit per core: 1000 */
+	uint32_t tlp_delack_ms;	       /**< peer's delayed ACK in a 1-segment PTO: 200 */
 	uint8_t secret[16];	       /**< key of ISNs and SYN cookies (the same on all cores) */
 };
 

@@ -312,8 +312,8 @@ static bool dsack_of_probe(const struct tcp_conn *c, const struct tcp_seg *seg)
 	e = seg->sack[0][1];
 	if (!SEQ_LT(s, e))
 		return false;
-	if (!(SEQ_LE(e, seg->ack) || (seg->n_sack > 1 && SEQ_LE(seg->sack[1][0], s) &&
-				       SEQ_LE(e, seg->sack[1][1]))))
+	if (!(SEQ_LE(e, seg->ack) ||
+	      (seg->n_sack > 1 && SEQ_LE(seg->sack[1][0], s) && SEQ_LE(e, seg->sack[1][1]))))
 		return false;
 	/* The probe held the last segment's bytes (up to one MSS) before tlp_end_seq. */
 	return SEQ_LT(s, c->tlp_end_seq) && SEQ_GT(e, c->tlp_end_seq - c->mss - 1u);

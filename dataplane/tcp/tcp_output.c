@@ -563,8 +563,7 @@ static bool tlp_allowed(const struct tcp_ctx *ctx, const struct tcp_conn *c)
 {
 	if (ctx->cfg.no_tlp || !(c->flags & CF_SACK) ||
 	    (c->flags & (CF_RECOVERY | CF_RTO_LOSS | CF_PERSIST | CF_TLP_OUT)) != 0 ||
-	    c->backoff != 0 ||
-	    c->n_sacked > 0 || c->snd_una == c->snd_max)
+	    c->backoff != 0 || c->n_sacked > 0 || c->snd_una == c->snd_max)
 		return false;
 	switch (c->state) {
 	case TCP_ESTABLISHED:
