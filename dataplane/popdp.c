@@ -105,6 +105,7 @@ static void usage(FILE *out)
 	    "  --tcp-stream-test-port N  LAB ONLY: the stream test service (SEND n / ECHO) on\n"
 	    "                         TCP port N (default 0: off)\n"
 	    "  --tcp-copy             copy every TCP payload byte (no zero-copy send: to compare)\n"
+	    "  --tcp-no-tlp           no TCP tail loss probes (RFC 8985; default: on)\n"
 	    "  --prefilter-object P   the XDP prefilter given to af_xdp ports without "
 	    "xdp_prog=\n"
 	    "                         (default " POP_PREFILTER_OBJECT ")\n"
@@ -223,6 +224,7 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 	    {"dns-xfr-max", required_argument, NULL, 'X'},
 	    {"tcp-stream-test-port", required_argument, NULL, 'T'},
 	    {"tcp-copy", no_argument, NULL, 'Z'},
+	    {"tcp-no-tlp", no_argument, NULL, 'N'},
 	    {"rate-entries", required_argument, NULL, 'E'},
 	    {"prefilter-object", required_argument, NULL, 'P'},
 	    {"flow-steering", required_argument, NULL, 'F'},
@@ -394,6 +396,9 @@ static int parse_options(int argc, char **argv, struct popdp_options *o, struct 
 			break;
 		case 'Z':
 			o->tcp_copy_only = true;
+			break;
+		case 'N':
+			o->tcp.no_tlp = true;
 			break;
 		case 'P': /* used before rte_eal_init() */
 			break;

@@ -42,6 +42,7 @@ static void config_defaults(struct tcp_config *c)
 	DEF(max_retries, 12);
 	DEF(synack_retries, 5);
 	DEF(delack_ms, 40);
+	DEF(tlp_delack_ms, 200);
 	DEF(time_wait_ms, 60000);
 	DEF(fin_wait2_ms, 60000);
 	DEF(keepalive_intvl_ms, 75000);
@@ -273,9 +274,9 @@ static void wheel_link(struct tcp_ctx *ctx, struct tcp_conn *c, uint32_t at)
 
 void tcp_timer_update(struct tcp_ctx *ctx, struct tcp_conn *c)
 {
-	uint32_t d[4] = {c->t_rto, c->t_delack, c->t_idle, c->t_ka}, best = 0;
+	uint32_t d[5] = {c->t_rto, c->t_delack, c->t_idle, c->t_ka, c->t_tlp}, best = 0;
 
-	for (unsigned i = 0; i < 4; i++)
+	for (unsigned i = 0; i < 5; i++)
 		if (d[i] != 0 && (best == 0 || SEQ_LT(d[i], best)))
 			best = d[i];
 	if (best == 0) {
@@ -394,7 +395,7 @@ void tcp_ctx_shutdown(struct tcp_ctx *ctx)
 void tcp_enter_time_wait(struct tcp_ctx *ctx, struct tcp_conn *c)
 {
 	c->state = TCP_TIME_WAIT;
-	c->t_rto = c->t_delack = c->t_ka = 0;
+	c->t_rto = c->t_delack = c->t_ka = c->t_tlp = 0;
 	c->t_idle = tcp_deadline(ctx, ctx->cfg.time_wait_ms);
 	/* Nothing more will be sent or read: give the buffers back now. */
 	tcp_queue_free(ctx, &c->sndq);
@@ -468,7 +469,10 @@ static void on_rto(struct tcp_ctx *ctx, struct tcp_conn *c)
 	}
 	tcp_cc_on_rto(ctx, c);
 	c->backoff++;
-	c->flags &= ~(uint32_t)(CF_RECOVERY | CF_RTT_TIMING);
+	/* The timeout's own reduction stands for any probe still unresolved. */
+	c->flags &= ~(uint32_t)(CF_RECOVERY | CF_RTT_TIMING | CF_TLP_OUT | CF_TLP_RXT);
+	c->flags |= CF_RTO_LOSS;
+	c->t_tlp = 0;
 	c->dupacks = 0;
 	/* The receiver may renege on SACKed data (RFC 2018 8): start over from snd_una. */
 	c->n_sacked = 0;
@@ -540,6 +544,11 @@ static void fire(struct tcp_ctx *ctx, struct tcp_conn *c)
 		c->t_delack = 0;
 		if (c->flags & CF_DELACK)
 			tcp_send_ack(ctx, c);
+	}
+	/* The PTO first: a probe due with the RTO re-arms the RTO. */
+	if (c->t_tlp != 0 && SEQ_LE(c->t_tlp, now)) {
+		c->t_tlp = 0;
+		tcp_tlp_fire(ctx, c);
 	}
 	if (c->t_rto != 0 && SEQ_LE(c->t_rto, now)) {
 		on_rto(ctx, c);

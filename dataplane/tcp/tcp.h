@@ -19,7 +19,8 @@
  * delivery with an out-of-order queue; SACK and D-SACK blocks; delayed and
  * quick ACKs; RFC 6298 retransmission timer (200 ms floor, backoff);
  * fast retransmit and recovery (RFC 5681, RFC 6582) and SACK-based recovery
- * (RFC 6675); NewReno or CUBIC (RFC 9438); initial window 10 (RFC 6928);
+ * (RFC 6675); tail loss probes (RFC 8985 7); NewReno or CUBIC (RFC 9438);
+ * initial window 10 (RFC 6928);
  * zero-window probes; FIN and RST in every state; a bounded TIME_WAIT; RST
  * for segments of unknown connections (RFC 9293 3.10.7.1); challenge ACKs
  * (RFC 5961); idle timeouts and keepalives. One timer per connection in a
@@ -169,6 +170,7 @@ struct tcp_config {
 	uint8_t wscale;		/**< our window scale: 7 */
 	bool no_timestamps, no_sack; /**< leave the option out of our SYN-ACK */
 	bool always_cookies;	     /**< answer every SYN with a cookie (tests, floods) */
+	bool no_tlp;		     /**< no tail loss probes (RFC 8985 7): on by default */
 	enum tcp_cc cc;
 	uint32_t rto_initial_ms;       /**< 1000 */
 	uint32_t rto_min_ms;	       /**< 200 */
@@ -182,6 +184,7 @@ struct tcp_config {
 	uint32_t keepalive_intvl_ms;   /**< 75000 */
 	uint32_t keepalive_probes;     /**< 9 */
 	uint32_t challenge_acks_per_s; /**< RFC 5961 rate limit per core: 1000 */
+	uint32_t tlp_delack_ms;	       /**< peer's delayed ACK in a 1-segment PTO: 200 */
 	uint8_t secret[16];	       /**< key of ISNs and SYN cookies (the same on all cores) */
 };
 
@@ -218,6 +221,11 @@ struct tcp_config {
 	X(sack_recoveries)                                                                         \
 	X(lost_retransmits)                                                                        \
 	X(dsack_received)                                                                          \
+	X(tlp_probes)                                                                              \
+	X(tlp_new_data)                                                                            \
+	X(tlp_retrans)                                                                             \
+	X(tlp_recoveries)                                                                          \
+	X(tlp_spurious)                                                                            \
 	X(zero_window_probes)                                                                      \
 	X(keepalive_probes)                                                                        \
 	X(idle_timeouts)                                                                           \

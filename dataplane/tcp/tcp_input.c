@@ -269,7 +269,9 @@ static void enter_recovery(struct tcp_ctx *ctx, struct tcp_conn *c)
 	ctx->cnt.fast_retransmits++;
 	tcp_cc_on_loss(ctx, c);
 	c->flags |= CF_RECOVERY;
-	c->flags &= ~(uint32_t)CF_RTT_TIMING;
+	/* Recovery's reduction stands for a probe still unresolved (one reaction). */
+	c->flags &= ~(uint32_t)(CF_RTT_TIMING | CF_TLP_OUT | CF_TLP_RXT);
+	c->t_tlp = 0;
 	c->recover = c->snd_max;
 	c->high_rxt = c->snd_una;
 	if ((c->flags & CF_SACK) && c->n_sacked > 0) {
@@ -297,6 +299,60 @@ static uint32_t dupthresh(const struct tcp_conn *c)
 	if (segs < TCP_DUPTHRESH + 1 && c->snd_nxt == c->snd_end && segs > 1)
 		return segs - 1;
 	return TCP_DUPTHRESH;
+}
+
+/* The segment's first SACK block is a D-SACK (RFC 2883) of the probe's bytes. */
+static bool dsack_of_probe(const struct tcp_conn *c, const struct tcp_seg *seg)
+{
+	uint32_t s, e;
+
+	if (!(c->flags & CF_SACK) || seg->n_sack == 0)
+		return false;
+	s = seg->sack[0][0];
+	e = seg->sack[0][1];
+	if (!SEQ_LT(s, e))
+		return false;
+	if (!(SEQ_LE(e, seg->ack) ||
+	      (seg->n_sack > 1 && SEQ_LE(seg->sack[1][0], s) && SEQ_LE(e, seg->sack[1][1]))))
+		return false;
+	/* The probe held the last segment's bytes (up to one MSS) before tlp_end_seq. */
+	return SEQ_LT(s, c->tlp_end_seq) && SEQ_GT(e, c->tlp_end_seq - c->mss - 1u);
+}
+
+/*
+ * RFC 8985 7.4: did the probe repair a loss? An ACK at or past tlp_end_seq
+ * ends the episode when the probe was new data, or when it was a
+ * retransmission and a D-SACK of it or a pure duplicate ACK at tlp_end_seq
+ * shows that the original arrived too (spurious). An ACK past tlp_end_seq
+ * with neither seen means the probe filled the hole: congestion control
+ * reduces once, as on entering fast recovery. An ACK exactly at tlp_end_seq
+ * that advances snd_una leaves it open (the D-SACK may follow).
+ */
+static void tlp_on_ack(struct tcp_ctx *ctx, struct tcp_conn *c, const struct tcp_seg *seg)
+{
+	bool advanced = SEQ_GT(seg->ack, c->snd_una);
+
+	if (!(c->flags & CF_TLP_OUT) || SEQ_LT(seg->ack, c->tlp_end_seq))
+		return;
+	if (!(c->flags & CF_TLP_RXT)) {
+		c->flags &= ~(uint32_t)CF_TLP_OUT;
+		return;
+	}
+	if (dsack_of_probe(c, seg) ||
+	    (!advanced && seg->ack == c->tlp_end_seq && seg->len == 0 && seg->n_sack == 0 &&
+	     !(seg->flags & (TCP_FLAG_SYN | TCP_FLAG_FIN)) &&
+	     ((uint32_t)seg->win << c->snd_wscale) == c->snd_wnd)) {
+		c->flags &= ~(uint32_t)(CF_TLP_OUT | CF_TLP_RXT);
+		ctx->cnt.tlp_spurious++;
+		return;
+	}
+	if (SEQ_GT(seg->ack, c->tlp_end_seq)) {
+		c->flags &= ~(uint32_t)(CF_TLP_OUT | CF_TLP_RXT);
+		ctx->cnt.tlp_recoveries++;
+		tcp_cc_on_loss(ctx, c);
+		if (c->cwnd > c->ssthresh)
+			c->cwnd = c->ssthresh;
+	}
 }
 
 /* @return false when the connection ended. */
@@ -339,6 +395,7 @@ static bool process_ack(struct tcp_ctx *ctx, struct tcp_conn *c, const struct tc
 	}
 	if ((c->flags & CF_SACK) && seg->n_sack > 0)
 		sack_update(ctx, c, seg);
+	tlp_on_ack(ctx, c, seg);
 	if (SEQ_GT(ack, c->snd_una)) {
 		uint32_t acked = ack - c->snd_una;
 		uint32_t data = tcp_min32(acked, c->sndq.bytes);
@@ -360,6 +417,8 @@ static bool process_ack(struct tcp_ctx *ctx, struct tcp_conn *c, const struct tc
 			c->snd_nxt = ack;
 		sack_trim(c);
 		c->dupacks = 0;
+		if ((c->flags & CF_RTO_LOSS) && SEQ_GE(ack, c->recover))
+			c->flags &= ~(uint32_t)CF_RTO_LOSS; /* what was out at the RTO is in */
 		if (c->flags & CF_RECOVERY) {
 			if (SEQ_GE(ack, c->recover)) {
 				/* Full acknowledgment: leave recovery (RFC 6582 3.2 (3)). */
@@ -379,8 +438,10 @@ static bool process_ack(struct tcp_ctx *ctx, struct tcp_conn *c, const struct tc
 		}
 		if (c->snd_una == c->snd_max) {
 			c->t_rto = 0;
+			c->t_tlp = 0;
 		} else {
 			tcp_rto_arm(ctx, c);
+			tcp_tlp_arm(ctx, c); /* RFC 8985 7.2: on an ACK of new data */
 		}
 		if (fin_acked) {
 			c->flags &= ~(uint32_t)CF_FIN_QUEUED;

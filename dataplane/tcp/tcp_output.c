@@ -554,10 +554,103 @@ static uint32_t sack_pipe(const struct tcp_conn *c)
 	return out > sacked + lost ? out - sacked - lost : 0;
 }
 
+/*
+ * RFC 8985 7.2: a probe may be scheduled on a SACK connection with data in
+ * flight, nothing SACKed, not in fast or RTO recovery, the RTO not backed
+ * off, and no earlier probe unresolved (7.3: one per flight).
+ */
+static bool tlp_allowed(const struct tcp_ctx *ctx, const struct tcp_conn *c)
+{
+	if (ctx->cfg.no_tlp || !(c->flags & CF_SACK) ||
+	    (c->flags & (CF_RECOVERY | CF_RTO_LOSS | CF_PERSIST | CF_TLP_OUT)) != 0 ||
+	    c->backoff != 0 || c->n_sacked > 0 || c->snd_una == c->snd_max)
+		return false;
+	switch (c->state) {
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT:
+	case TCP_FIN_WAIT_1:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+void tcp_tlp_arm(struct tcp_ctx *ctx, struct tcp_conn *c)
+{
+	uint32_t pto_ms, at, rto_at;
+
+	c->t_tlp = 0;
+	if (!tlp_allowed(ctx, c))
+		return;
+	if (c->srtt_us == 0) {
+		pto_ms = 1000; /* no RTT sample yet */
+	} else {
+		pto_ms = (2u * c->srtt_us + 999u) / 1000u;
+		/*
+		 * One segment out: the peer may hold its ACK for its delayed-ACK
+		 * time. Otherwise 2 ms more, as Linux, so that a sub-millisecond
+		 * RTT does not probe on the next tick of the wheel.
+		 */
+		if (tcp_flight(c) <= seg_payload_max(c) + 1u)
+			pto_ms += ctx->cfg.tlp_delack_ms;
+		else
+			pto_ms += 2u;
+	}
+	at = tcp_deadline(ctx, pto_ms);
+	/* Never later than the RTO (RFC 8985 7.2). */
+	rto_at = c->t_rto != 0 ? c->t_rto : tcp_deadline(ctx, c->rto_ms);
+	if (SEQ_GT(at, rto_at))
+		at = rto_at;
+	c->t_tlp = at;
+}
+
+void tcp_tlp_fire(struct tcp_ctx *ctx, struct tcp_conn *c)
+{
+	uint32_t pmax = seg_payload_max(c), hi, seq, n;
+
+	if (!tlp_allowed(ctx, c))
+		return;
+	/* New data when there is some and the peer's window takes a segment of it. */
+	if (SEQ_LT(c->snd_nxt, c->snd_end) && c->snd_nxt == c->snd_max && !(c->flags & CF_CORK)) {
+		uint32_t edge = c->snd_una + c->snd_wnd;
+		uint32_t room = SEQ_LT(c->snd_nxt, edge) ? edge - c->snd_nxt : 0;
+		uint32_t want = tcp_min32(c->snd_end - c->snd_nxt, pmax);
+
+		if (room >= want) {
+			n = tcp_send_at(ctx, c, c->snd_nxt, want);
+			if (n > 0) {
+				c->snd_nxt += n;
+				c->snd_max = c->snd_nxt;
+				c->flags = (c->flags | CF_TLP_OUT) & ~(uint32_t)CF_TLP_RXT;
+				c->tlp_end_seq = c->snd_max;
+				ctx->cnt.tlp_probes++;
+				ctx->cnt.tlp_new_data++;
+				tcp_rto_arm(ctx, c);
+				return;
+			}
+		}
+	}
+	/* Else the last segment sent again (the highest sequence numbers, and its FIN). */
+	hi = c->snd_max;
+	if ((c->flags & CF_FIN_SENT) && hi == c->snd_end + 1u)
+		hi = c->snd_end;
+	seq = hi - tcp_min32(pmax, hi - c->snd_una);
+	n = tcp_send_at(ctx, c, seq, hi - seq);
+	if (n > 0) {
+		c->flags |= CF_TLP_OUT | CF_TLP_RXT;
+		c->tlp_end_seq = c->snd_max;
+		ctx->cnt.tlp_probes++;
+		ctx->cnt.tlp_retrans++;
+	}
+	tcp_rto_arm(ctx, c);
+}
+
 void tcp_output(struct tcp_ctx *ctx, struct tcp_conn *c)
 {
 	bool sent = false;
-	uint32_t data_end;
+	uint32_t data_end, max0 = c->snd_max;
 
 	if (c->flags & (CF_IN_INPUT | CF_CORK))
 		return;
@@ -641,5 +734,10 @@ void tcp_output(struct tcp_ctx *ctx, struct tcp_conn *c)
 	} else if (c->snd_una != c->snd_max && c->t_rto == 0) {
 		tcp_rto_arm(ctx, c);
 	}
+	/* The PTO restarts after new data (RFC 8985 7.2), and goes when no longer allowed. */
+	if (SEQ_GT(c->snd_max, max0))
+		tcp_tlp_arm(ctx, c);
+	else if (c->t_tlp != 0 && !tlp_allowed(ctx, c))
+		c->t_tlp = 0;
 	tcp_timer_update(ctx, c);
 }

@@ -70,11 +70,14 @@ struct tcp_queue {
 #define CF_ACCEPTED    0x1000 /* the app took it */
 #define CF_PEER_CLOSED 0x2000 /* the app was told of the FIN */
 #define CF_FROM_COOKIE 0x4000
-#define CF_WS	       0x8000  /* window scaling in use */
-#define CF_DEAD	       0x10000 /* to be freed when tcp_input() ends */
-#define CF_RXT_TRACK   0x20000 /* rxt_seq and rxt_mark are valid */
-#define CF_OOO_FIN     0x40000 /* the peer's FIN came ahead of a hole: at ooo_fin */
-#define CF_CORK	       0x80000 /* tcp_cork(): output waits */
+#define CF_WS	       0x8000	/* window scaling in use */
+#define CF_DEAD	       0x10000	/* to be freed when tcp_input() ends */
+#define CF_RXT_TRACK   0x20000	/* rxt_seq and rxt_mark are valid */
+#define CF_OOO_FIN     0x40000	/* the peer's FIN came ahead of a hole: at ooo_fin */
+#define CF_CORK	       0x80000	/* tcp_cork(): output waits */
+#define CF_TLP_OUT     0x100000 /* a tail loss probe is unresolved: up to tlp_end_seq */
+#define CF_TLP_RXT     0x200000 /* that probe was a retransmission */
+#define CF_RTO_LOSS    0x400000 /* after an RTO, until snd_una reaches recover */
 
 struct tcp_conn {
 	/* table and timer links (slot indexes) */
@@ -113,6 +116,8 @@ struct tcp_conn {
 	uint32_t srtt_us, rttvar_us, rto_ms;
 	uint32_t rtt_seq, rtt_start_ms;
 	uint32_t t_rto, t_delack, t_idle, t_ka;
+	uint32_t t_tlp;		   /* the tail loss probe's timeout (PTO), never after t_rto */
+	uint32_t tlp_end_seq;	   /* snd_max when the probe went (CF_TLP_OUT) */
 	uint32_t last_activity_ms; /* data either way (the layer's idle timeout) */
 	uint32_t last_rx_ms;	   /* any acceptable segment (keepalive) */
 	uint16_t segs_unacked;
@@ -244,6 +249,10 @@ uint32_t tcp_rcv_window(const struct tcp_ctx *ctx, const struct tcp_conn *c);
 void tcp_emit_synack_cookie(struct tcp_ctx *ctx, const struct tcp_seg *syn, uint32_t isn,
 			    unsigned mss_idx);
 uint32_t tcp_ts_now(const struct tcp_ctx *ctx);
+/* Arm the tail loss probe's timer when RFC 8985 7.2 allows one, else disarm it. */
+void tcp_tlp_arm(struct tcp_ctx *ctx, struct tcp_conn *c);
+/* The PTO fired: send the probe (RFC 8985 7.3). */
+void tcp_tlp_fire(struct tcp_ctx *ctx, struct tcp_conn *c);
 
 /* tcp_cc.c */
 void tcp_cc_init(struct tcp_ctx *ctx, struct tcp_conn *c);

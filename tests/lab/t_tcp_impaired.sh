@@ -6,7 +6,8 @@
 # both ways), at the same time, with the same congestion control. Both must arrive
 # byte-identical (SHA-256); the goodputs are printed side by side.
 #   POP_TCP_STREAM_BYTES (default 100000000), POP_TCP_CC (cubic | newreno),
-#   POP_TCP_IMPAIR (the relay's spec) change the run.
+#   POP_TCP_IMPAIR (the relay's spec), POP_TCP_POPDP_ARGS (more popdp options,
+#   e.g. --tcp-no-tlp) change the run.
 set -u
 . "$(dirname "$0")/lib.sh"
 LAB=$(unique_name ti)
@@ -20,7 +21,7 @@ linux_cc=$cc
 [ "$cc" = newreno ] && linux_cc=reno
 
 if ! "$POP_LAB" up --name "$LAB" --empty --impair "$impair" \
-	--popdp-args "--tcp-stream-test-port 80 --tcp-cc $cc" >"$work/up.log" 2>&1; then
+	--popdp-args "--tcp-stream-test-port 80 --tcp-cc $cc ${POP_TCP_POPDP_ARGS:-}" >"$work/up.log" 2>&1; then
 	not_ok "pop-lab up --impair"
 	sed 's/^/# /' "$work/up.log"
 	tap_end

@@ -574,10 +574,12 @@ static void test_early_retransmit(void)
 	    HS_1000_SACK(0, 1000),
 	    {OUT, 10, F_ACK, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
 	    {OUT, 10, F_ACK | F_PSH, .seq = 1001, .ack = 1, .len = 1000, .ts = 1},
-	    /* Two segments out, nothing more to send: one dupack is enough (RFC 5827). */
-	    {IN, 40, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1, .nsack = 1,
+	    /* Two segments out, nothing more to send: one dupack is enough (RFC 5827).
+	       It comes one RTT (10 ms) later, before the tail loss probe's 2 RTT + 2 ms. */
+	    {NONE, 24},
+	    {IN, 25, F_ACK, .seq = 1, .ack = 1, .win = 1000, .ts = 1, .nsack = 1,
 	     .sack = {{1001, 2001}}},
-	    {OUT, 40, F_ACK, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
+	    {OUT, 25, F_ACK, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
 	    {NONE, 100},
 	    {END},
 	};
@@ -586,6 +588,282 @@ static void test_early_retransmit(void)
 	H.send_on_accept = 2000;
 	run_script(s);
 	CHECK_EQ(tcp_ctx_counters(H.ctx)->rto_fired, 0);
+	h_teardown();
+}
+
+/* ---- tail loss probes (RFC 8985 7) ---- */
+
+static struct tcp_conn_info tlp_snap;
+
+static void fn_snap(struct tcp_ctx *ctx, struct tcp_conn *c)
+{
+	(void)ctx;
+	CHECK(c != NULL);
+	if (c != NULL)
+		tcp_conn_get_info(c, &tlp_snap);
+}
+
+/* Congestion control reduced since the snapshot (once: ssthresh at most half of cwnd then). */
+static void fn_check_reduced(struct tcp_ctx *ctx, struct tcp_conn *c)
+{
+	struct tcp_conn_info info;
+
+	(void)ctx;
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	tcp_conn_get_info(c, &info);
+	CHECK(info.ssthresh < tlp_snap.ssthresh);
+	CHECK(info.cwnd <= info.ssthresh);
+	CHECK(info.cwnd < tlp_snap.cwnd);
+	CHECK(!info.in_recovery);
+}
+
+/* Not reduced since the snapshot. */
+static void fn_check_not_reduced(struct tcp_ctx *ctx, struct tcp_conn *c)
+{
+	struct tcp_conn_info info;
+
+	(void)ctx;
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	tcp_conn_get_info(c, &info);
+	CHECK_EQ(info.ssthresh, tlp_snap.ssthresh);
+	CHECK(info.cwnd >= tlp_snap.cwnd);
+	CHECK(!info.in_recovery);
+}
+
+/* The layer above sends 1000 more bytes. */
+static void fn_send_1000(struct tcp_ctx *ctx, struct tcp_conn *c)
+{
+	(void)ctx;
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	H.send_on_accept += 1000;
+	send_pattern(c);
+}
+
+static void test_tlp_tail_loss(void)
+{
+	static const struct step s[] = {
+	    HS_1000_SACK(0, 1000),
+	    {DRAIN, 10, .count = 10},
+	    /* RTT 10 ms. Segments 9 and 10 are lost: the ACK stops at 8001. */
+	    {IN, 20, F_ACK, .seq = 1, .ack = 8001, .win = 1000, .ts = 1},
+	    /* The PTO (2 RTT + 2 ms after that ACK, not the 200 ms RTO): the last
+	       segment again. */
+	    {NONE, 41},
+	    {OUT, 42, F_ACK | F_PSH, .seq = 9001, .ack = 1, .len = 1000, .ts = 1},
+	    /* One probe per flight: nothing more until the peer answers. */
+	    {NONE, 51},
+	    /* Its SACK shows the hole: recovery (early retransmit) sends segment 9. */
+	    {IN, 52, F_ACK, .seq = 1, .ack = 8001, .win = 1000, .ts = 1, .nsack = 1,
+	     .sack = {{9001, 10001}}},
+	    {OUT, 52, F_ACK, .seq = 8001, .ack = 1, .len = 1000, .ts = 1},
+	    {FN, 52, .fn = fn_check_recovery},
+	    /* No probe in recovery: the retransmission is lost too, the RTO repairs it. */
+	    {NONE, 251},
+	    {OUT, 252, F_ACK, .seq = 8001, .ack = 1, .len = 1000, .ts = 1},
+	    {IN, 262, F_ACK, .seq = 1, .ack = 10001, .win = 1000, .ts = 1},
+	    {FN, 262, .fn = fn_check_not_recovery},
+	    {NONE, 3000},
+	    {END},
+	};
+
+	h_setup(&DEFAULT_CFG, 0);
+	H.send_on_accept = 10000;
+	run_script(s);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_probes, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_retrans, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_new_data, 0);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->sack_recoveries, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->rto_fired, 1);
+	/* Recovery's own reduction stood for the probe's episode. */
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_recoveries, 0);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_spurious, 0);
+	h_teardown();
+}
+
+static void test_tlp_new_data_then_rto_backoff(void)
+{
+	static const struct step s[] = {
+	    HS_1000_SACK(0, 1000),
+	    /* The initial window (10 segments); more waits behind cwnd. All lost. */
+	    {DRAIN, 10, .count = 10},
+	    /* The PTO (2 RTT + 2 ms): a new segment, as the receive window allows it. */
+	    {NONE, 31},
+	    {OUT, 32, F_ACK, .seq = 10001, .ack = 1, .len = 1000, .ts = 1},
+	    /* Lost too. One probe per flight: then the RTO, 200 ms after the probe. */
+	    {NONE, 231},
+	    {OUT, 232, F_ACK, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
+	    /* Backed off: no probe, the RTO doubles. */
+	    {NONE, 631},
+	    {OUT, 632, F_ACK, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
+	    {NONE, 1431},
+	    {OUT, 1432, F_ACK, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
+	    /* The first segment gets through: still RTO recovery (go-back-N), no probe. */
+	    {IN, 1442, F_ACK, .seq = 1, .ack = 1001, .win = 1000, .ts = 1},
+	    {OUT, 1442, F_ACK, .seq = 1001, .ack = 1, .len = 1000, .ts = 1},
+	    {OUT, 1442, F_ACK, .seq = 2001, .ack = 1, .len = 1000, .ts = 1},
+	    {NONE, 1641},
+	    {OUT, 1642, F_ACK, .seq = 1001, .ack = 1, .len = 1000, .ts = 1},
+	    {END},
+	};
+
+	h_setup(&DEFAULT_CFG, 0);
+	H.send_on_accept = 30000;
+	run_script(s);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_probes, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_new_data, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_retrans, 0);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->rto_fired, 4);
+	h_teardown();
+}
+
+static void test_tlp_one_segment_delack(void)
+{
+	static const struct step s[] = {
+	    HS_1000_SACK(0, 1000),
+	    {OUT, 10, F_ACK, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
+	    {OUT, 10, F_ACK | F_PSH, .seq = 1001, .ack = 1, .len = 1000, .ts = 1},
+	    /* The first is acknowledged: one segment left, so the PTO adds the
+	       peer's delayed-ACK time (50 ms here): 20 + 2 * 10 + 50. */
+	    {IN, 20, F_ACK, .seq = 1, .ack = 1001, .win = 1000, .ts = 1},
+	    {NONE, 89},
+	    {OUT, 90, F_ACK | F_PSH, .seq = 1001, .ack = 1, .len = 1000, .ts = 1},
+	    /* The probe repaired the loss (an ACK at its end, no D-SACK): open. */
+	    {FN, 95, .fn = fn_snap},
+	    {IN, 100, F_ACK, .seq = 1, .ack = 2001, .win = 1000, .ts = 1},
+	    /* More data, acknowledged past the probe: congestion control reduces, once. */
+	    {FN, 110, .fn = fn_send_1000},
+	    {OUT, 110, F_ACK | F_PSH, .seq = 2001, .ack = 1, .len = 1000, .ts = 1},
+	    {IN, 120, F_ACK, .seq = 1, .ack = 3001, .win = 1000, .ts = 1},
+	    {FN, 120, .fn = fn_check_reduced},
+	    {FN, 121, .fn = fn_snap},
+	    {FN, 130, .fn = fn_send_1000},
+	    {OUT, 130, F_ACK | F_PSH, .seq = 3001, .ack = 1, .len = 1000, .ts = 1},
+	    {IN, 140, F_ACK, .seq = 1, .ack = 4001, .win = 1000, .ts = 1},
+	    {FN, 140, .fn = fn_check_not_reduced},
+	    {NONE, 3000},
+	    {END},
+	};
+	struct tcp_config cfg = {.tlp_delack_ms = 50};
+
+	h_setup(&cfg, 0);
+	H.send_on_accept = 2000;
+	run_script(s);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_retrans, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_recoveries, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_spurious, 0);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->rto_fired, 0);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->fast_retransmits, 0);
+	h_teardown();
+}
+
+static void test_tlp_capped_by_rto(void)
+{
+	static const struct step s[] = {
+	    HS_1000_SACK(0, 1000),
+	    /* One segment: 2 RTT + 200 ms of delayed ACK is past the RTO, which is
+	       30 ms (10 + 4 * 5) floored at 50 here: the probe goes at the RTO's
+	       time, then the RTO itself 50 ms later, then backed off. */
+	    {OUT, 10, F_ACK | F_PSH, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
+	    {NONE, 59},
+	    {OUT, 60, F_ACK | F_PSH, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
+	    {NONE, 109},
+	    {OUT, 110, F_ACK | F_PSH, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
+	    {NONE, 209},
+	    {OUT, 210, F_ACK | F_PSH, .seq = 1, .ack = 1, .len = 1000, .ts = 1},
+	    {IN, 220, F_ACK, .seq = 1, .ack = 1001, .win = 1000, .ts = 1},
+	    {NONE, 3000},
+	    {END},
+	};
+	struct tcp_config cfg = {.rto_min_ms = 50};
+
+	h_setup(&cfg, 0);
+	H.send_on_accept = 1000;
+	run_script(s);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_retrans, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->rto_fired, 2);
+	h_teardown();
+}
+
+static void test_tlp_spurious(void)
+{
+	/* The last two segments were only late: the probe's copy is reported by a D-SACK. */
+	static const struct step dsack[] = {
+	    HS_1000_SACK(0, 1000),
+	    {DRAIN, 10, .count = 10},
+	    {IN, 20, F_ACK, .seq = 1, .ack = 8001, .win = 1000, .ts = 1},
+	    {NONE, 41},
+	    {OUT, 42, F_ACK | F_PSH, .seq = 9001, .ack = 1, .len = 1000, .ts = 1},
+	    {FN, 43, .fn = fn_snap},
+	    {IN, 45, F_ACK, .seq = 1, .ack = 10001, .win = 1000, .ts = 1},
+	    {IN, 52, F_ACK, .seq = 1, .ack = 10001, .win = 1000, .ts = 1, .nsack = 1,
+	     .sack = {{9001, 10001}}},
+	    /* More data acknowledged past the probe: no reduction (it was spurious). */
+	    {FN, 60, .fn = fn_send_1000},
+	    {OUT, 60, F_ACK | F_PSH, .seq = 10001, .ack = 1, .len = 1000, .ts = 1},
+	    {IN, 70, F_ACK, .seq = 1, .ack = 11001, .win = 1000, .ts = 1},
+	    {FN, 70, .fn = fn_check_not_reduced},
+	    {END},
+	};
+	/* The same from a receiver without D-SACK: a pure duplicate ACK at the probe's end. */
+	static const struct step dupack[] = {
+	    HS_1000_SACK(0, 1000),
+	    {DRAIN, 10, .count = 10},
+	    {IN, 20, F_ACK, .seq = 1, .ack = 8001, .win = 1000, .ts = 1},
+	    {NONE, 41},
+	    {OUT, 42, F_ACK | F_PSH, .seq = 9001, .ack = 1, .len = 1000, .ts = 1},
+	    {FN, 43, .fn = fn_snap},
+	    {IN, 45, F_ACK, .seq = 1, .ack = 10001, .win = 1000, .ts = 1},
+	    {IN, 52, F_ACK, .seq = 1, .ack = 10001, .win = 1000, .ts = 1},
+	    {FN, 60, .fn = fn_send_1000},
+	    {OUT, 60, F_ACK | F_PSH, .seq = 10001, .ack = 1, .len = 1000, .ts = 1},
+	    {IN, 70, F_ACK, .seq = 1, .ack = 11001, .win = 1000, .ts = 1},
+	    {FN, 70, .fn = fn_check_not_reduced},
+	    {END},
+	};
+
+	h_setup(&DEFAULT_CFG, 0);
+	H.send_on_accept = 10000;
+	run_script(dsack);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_retrans, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_spurious, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_recoveries, 0);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->dsack_received, 1);
+	h_teardown();
+
+	h_setup(&DEFAULT_CFG, 0);
+	H.send_on_accept = 10000;
+	run_script(dupack);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_retrans, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_spurious, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_recoveries, 0);
+	h_teardown();
+}
+
+static void test_tlp_off(void)
+{
+	/* The switch: the tail loss waits for the RTO, as before. */
+	static const struct step s[] = {
+	    HS_1000_SACK(0, 1000),
+	    {DRAIN, 10, .count = 10},
+	    {IN, 20, F_ACK, .seq = 1, .ack = 8001, .win = 1000, .ts = 1},
+	    {NONE, 219},
+	    {OUT, 220, F_ACK, .seq = 8001, .ack = 1, .len = 1000, .ts = 1},
+	    {IN, 230, F_ACK, .seq = 1, .ack = 10001, .win = 1000, .ts = 1},
+	    {END},
+	};
+	struct tcp_config cfg = {.no_tlp = true};
+
+	h_setup(&cfg, 0);
+	H.send_on_accept = 10000;
+	run_script(s);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_probes, 0);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->rto_fired, 1);
 	h_teardown();
 }
 
@@ -629,7 +907,10 @@ static void test_close_by_peer(void)
 	    {FN, 30, .fn = fn_close},
 	    {OUT, 30, F_ACK | F_FIN, .seq = 1, .ack = 12, .ts = 1},
 	    {STATE, 30, .state = TCP_LAST_ACK},
-	    /* The FIN is lost: it goes again at the RTO. */
+	    /* The FIN is lost: it goes again as the tail loss probe, whose timeout
+	       (2 RTT + 200 ms of delayed ACK with one segment out) is capped at the
+	       RTO (the 200 ms floor): at the RTO's time, without backing off. */
+	    {NONE, 229},
 	    {OUT, 230, F_ACK | F_FIN, .seq = 1, .ack = 12, .ts = 1},
 	    {IN, 240, F_ACK, .seq = 12, .ack = 2, .win = 512, .ts = 1},
 	    {STATE, 240, .state = -1},
@@ -642,6 +923,8 @@ static void test_close_by_peer(void)
 	CHECK_EQ(H.closed, 1);
 	CHECK_EQ(H.last_reason, TCP_CLOSED_NORMAL);
 	CHECK_EQ(H.received, 10);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_retrans, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->rto_fired, 0);
 	h_teardown();
 }
 
@@ -1030,18 +1313,22 @@ static void test_ref_retransmit_and_release(void)
 	    {OUT, 30, F_ACK, .seq = 1, .ack = 1, .len = 1448, .ts = 1},
 	    {OUT, 30, F_ACK, .seq = 1449, .ack = 1, .len = 1448, .ts = 1},
 	    {OUT, 30, F_ACK | F_PSH, .seq = 2897, .ack = 1, .len = 104, .ts = 1},
-	    /* All lost: the RTO resends the first segment from the references. */
-	    {NONE, 229},
-	    {OUT, 230, F_ACK, .seq = 1, .ack = 1, .len = 1448, .ts = 1},
+	    /* All lost: after 2 RTT (+ 2 ms) the tail loss probe sends the last full
+	       segment's worth again, across the second and third references. */
+	    {NONE, 51},
+	    {OUT, 52, F_ACK | F_PSH, .seq = 1553, .ack = 1, .len = 1448, .ts = 1},
+	    /* Then the RTO (200 ms after the probe) resends the first segment from them. */
+	    {NONE, 251},
+	    {OUT, 252, F_ACK, .seq = 1, .ack = 1, .len = 1448, .ts = 1},
 	    /* Half of the first reference acknowledged: none released yet. */
-	    {IN, 240, F_ACK, .seq = 1, .ack = 501, .win = 512, .ts = 1},
-	    {DRAIN, 240},
+	    {IN, 262, F_ACK, .seq = 1, .ack = 501, .win = 512, .ts = 1},
+	    {DRAIN, 262},
 	    {END},
 	};
 	static const struct step s2[] = {
 	    /* The rest of the first and the second: two released. */
-	    {IN, 250, F_ACK, .seq = 1, .ack = 2001, .win = 512, .ts = 1},
-	    {DRAIN, 250},
+	    {IN, 272, F_ACK, .seq = 1, .ack = 2001, .win = 512, .ts = 1},
+	    {DRAIN, 272},
 	    {END},
 	};
 	static const struct step s3[] = {
@@ -1054,7 +1341,9 @@ static void test_ref_retransmit_and_release(void)
 	run_script(s);
 	CHECK_EQ(H.refs_issued, 3);
 	CHECK_EQ(H.refs_released, 0);
-	CHECK(tcp_ctx_counters(H.ctx)->retrans_segs >= 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->tlp_retrans, 1);
+	CHECK_EQ(tcp_ctx_counters(H.ctx)->rto_fired, 1);
+	CHECK(tcp_ctx_counters(H.ctx)->retrans_segs >= 2);
 	run_script(s2);
 	CHECK_EQ(H.refs_released, 2);
 	run_script(s3);
@@ -1267,17 +1556,22 @@ static void test_counted_retransmit_and_release(void)
 	    {OUT, 30, F_ACK | F_PSH, .seq = 2897, .ack = 1, .len = 104, .ts = 1},
 	    /* The frames went out (the NIC dropped its references); all lost on the way. */
 	    {FN, 31, .fn = fn_frames_done},
-	    {NONE, 229},
+	    /* The tail loss probe (2 RTT + 2 ms) sends the tail again from the objects;
+	       its frame goes out and is lost too. */
+	    {NONE, 51},
+	    {OUT, 52, F_ACK | F_PSH, .seq = 1553, .ack = 1, .len = 1448, .ts = 1},
+	    {FN, 53, .fn = fn_frames_done},
+	    {NONE, 251},
 	    /* The RTO sends the first segment again, from the objects. */
-	    {OUT, 230, F_ACK, .seq = 1, .ack = 1, .len = 1448, .ts = 1},
-	    {IN, 240, F_ACK, .seq = 1, .ack = 501, .win = 512, .ts = 1},
-	    {DRAIN, 240},
+	    {OUT, 252, F_ACK, .seq = 1, .ack = 1, .len = 1448, .ts = 1},
+	    {IN, 262, F_ACK, .seq = 1, .ack = 501, .win = 512, .ts = 1},
+	    {DRAIN, 262},
 	    {END},
 	};
 	/* The first two acknowledged while the retransmission's frame is still queued. */
 	static const struct step s2[] = {
-	    {IN, 250, F_ACK, .seq = 1, .ack = 2001, .win = 512, .ts = 1},
-	    {DRAIN, 250},
+	    {IN, 272, F_ACK, .seq = 1, .ack = 2001, .win = 512, .ts = 1},
+	    {DRAIN, 272},
 	    {END},
 	};
 	static const struct step s3[] = {
@@ -1595,6 +1889,12 @@ int main(void)
 	RUN(test_sack_recovery);
 	RUN(test_lost_retransmission);
 	RUN(test_early_retransmit);
+	RUN(test_tlp_tail_loss);
+	RUN(test_tlp_new_data_then_rto_backoff);
+	RUN(test_tlp_one_segment_delack);
+	RUN(test_tlp_capped_by_rto);
+	RUN(test_tlp_spurious);
+	RUN(test_tlp_off);
 	RUN(test_zero_window);
 	RUN(test_close_by_peer);
 	RUN(test_close_by_us_time_wait);
