@@ -45,11 +45,6 @@ vip=$(lab_value "$LAB" vip4)
 cns=$(lab_value "$LAB" client_ns)
 popdp_pid=$(lab_value "$LAB" popdp_pid)
 pc() { "$POPCTL" --socket "$sock" --output json "$@"; }
-jget() { python3 -c 'import json,sys
-d=json.load(sys.stdin)
-for k in sys.argv[1].split("."):
-    d = d[int(k)] if isinstance(d, list) else d[k]
-print(d)' "$1"; }
 insync() {
 	local i
 	for i in $(seq 1200); do

@@ -26,6 +26,15 @@ lab_cleanup_on_exit() {
 	trap 'for l in $LABS; do "$POP_LAB" down "$l" >/dev/null 2>&1; done' EXIT
 }
 
+# A member of the JSON on stdin by a dotted path (list indexes as numbers): jget a.0.b
+jget() {
+	python3 -c 'import json,sys
+d=json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    d = d[int(k)] if isinstance(d, list) else d[k]
+print(d)' "$1"
+}
+
 lab_value() { # name key
 	"$POP_LAB" status "$1" | sed -n "s/^$2=//p"
 }

@@ -20,11 +20,6 @@ sock=$(lab_value "$LAB" socket)
 vip=$(lab_value "$LAB" vip4)
 vip6=$(lab_value "$LAB" vip6)
 pc() { "$POPCTL" --socket "$sock" --output json "$@"; }
-jget() { python3 -c 'import json,sys
-d=json.load(sys.stdin)
-for k in sys.argv[1].split("."):
-    d = d[int(k)] if isinstance(d, list) else d[k]
-print(d)' "$1"; }
 client() { "$POP_LAB" exec "$LAB" client -- "$@"; }
 dq() { client /usr/bin/python3 "$(dirname "$0")/dnscheck.py" "$vip" "$@"; }
 insync() { # change id

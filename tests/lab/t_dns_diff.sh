@@ -57,11 +57,6 @@ sock=$(lab_value "$LAB" socket)
 vip=$(lab_value "$LAB" vip4)
 cns=$(lab_value "$LAB" client_ns)
 pc() { "$POPCTL" --socket "$sock" --output json "$@"; }
-jget() { python3 -c 'import json,sys
-d=json.load(sys.stdin)
-for k in sys.argv[1].split("."):
-    d = d[int(k)] if isinstance(d, list) else d[k]
-print(d)' "$1"; }
 
 # ------------------------------------------------------------------ knotd
 # Its own namespace; a veth to the lab's client namespace so that one client

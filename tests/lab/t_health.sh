@@ -34,11 +34,6 @@ vip=$(lab_value "$LAB" vip4)
 pns=$(lab_value "$LAB" pop_ns)
 ons=$(lab_value "$LAB" origin_ns)
 pc() { "$POPCTL" --socket "$sock" --output json "$@"; }
-jget() { python3 -c 'import json,sys
-d=json.load(sys.stdin)
-for k in sys.argv[1].split("."):
-    d = d[int(k)] if isinstance(d, list) else d[k]
-print(d)' "$1"; }
 watch() { "$POP_LAB" exec "$LAB" client -- /usr/bin/python3 "$(dirname "$0")/healthwatch.py" "$vip" "$@"; }
 # In a check, the watcher's output is a comment.
 until_() { local out; out=$(watch "$@"); local rc=$?; echo "# $out"; return $rc; }

@@ -30,11 +30,6 @@ pns=$(lab_value "$LAB" pop_ns)
 vip=$(lab_value "$LAB" vip4)
 vip6=$(lab_value "$LAB" vip6)
 pc() { "$POPCTL" --socket "$sock" --output json "$@"; }
-jget() { python3 -c 'import json,sys
-d=json.load(sys.stdin)
-for k in sys.argv[1].split("."):
-    d = d[int(k)] if isinstance(d, list) else d[k]
-print(d)' "$1"; }
 insync() { # change id
 	local i
 	for i in $(seq 200); do

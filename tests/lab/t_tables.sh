@@ -18,11 +18,6 @@ if ! "$POP_LAB" up --name "$LAB" --empty >"$work/up.log" 2>&1; then
 fi
 sock=$(lab_value "$LAB" socket)
 pc() { "$POPCTL" --socket "$sock" --output json "$@"; }
-jget() { python3 -c 'import json,sys
-d=json.load(sys.stdin)
-for k in sys.argv[1].split("."):
-    d = d[int(k)] if isinstance(d, list) else d[k]
-print(d)' "$1"; }
 
 kind_gen() { # kind Published|Applied
 	pc tables | python3 -c 'import json,sys

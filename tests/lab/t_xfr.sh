@@ -47,11 +47,6 @@ cli4=$(lab_value "$LAB" client4)
 cns=$(lab_value "$LAB" client_ns)
 kaddr=$(lab_value "$LAB" kernel4)
 pc() { "$POPCTL" --socket "$sock" --output json "$@"; }
-jget() { python3 -c 'import json,sys
-d=json.load(sys.stdin)
-for k in sys.argv[1].split("."):
-    d = d[int(k)] if isinstance(d, list) else d[k]
-print(d)' "$1"; }
 client() { "$POP_LAB" exec "$LAB" client -- "$@"; }
 insync() { # change-id [tries of 50 ms]
 	local i
