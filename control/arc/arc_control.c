@@ -237,24 +237,35 @@ int arc_cmd_describe_panel(struct ctl_call *call)
 	return panel_result(call, arn);
 }
 
-int arc_cmd_update_panel(struct ctl_call *call)
+/* update-control-panel / update-routing-control: a new name for the row of @p arn_key, then its
+ * shape. */
+static int rename_one(struct ctl_call *call, const char *arn_key, const char *name_key,
+		      const char *sql, int (*result)(struct ctl_call *, const char *))
 {
 	const char *arn, *name;
+	char allowed[64];
 	sqlite3_stmt *q;
 	int rc;
 
-	if ((rc = arc_allowed(call, "ControlPanelArn,ControlPanelName")) < 0 ||
-	    (rc = arc_str(call, "ControlPanelArn", true, 1, 256, &arn)) < 0 ||
-	    (rc = arc_str(call, "ControlPanelName", true, 1, 64, &name)) < 0 ||
-	    (rc = arc_name(call, "ControlPanelName", name)) < 0)
+	snprintf(allowed, sizeof(allowed), "%s,%s", arn_key, name_key);
+	if ((rc = arc_allowed(call, allowed)) < 0 ||
+	    (rc = arc_str(call, arn_key, true, 1, 256, &arn)) < 0 ||
+	    (rc = arc_str(call, name_key, true, 1, 64, &name)) < 0 ||
+	    (rc = arc_name(call, name_key, name)) < 0)
 		return rc;
-	if ((q = prepare(call, "UPDATE arc_panels SET name = ? WHERE arn = ?")) == NULL)
+	if ((q = prepare(call, sql)) == NULL)
 		return -EIO;
 	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, arn, -1, SQLITE_STATIC);
 	if ((rc = step_done(call, q)) < 0)
 		return rc;
-	return panel_result(call, arn);
+	return result(call, arn);
+}
+
+int arc_cmd_update_panel(struct ctl_call *call)
+{
+	return rename_one(call, "ControlPanelArn", "ControlPanelName",
+			  "UPDATE arc_panels SET name = ? WHERE arn = ?", panel_result);
 }
 
 /* ------------------------------------------------------- routing controls */
@@ -292,22 +303,8 @@ int arc_cmd_describe_control(struct ctl_call *call)
 
 int arc_cmd_update_control(struct ctl_call *call)
 {
-	const char *arn, *name;
-	sqlite3_stmt *q;
-	int rc;
-
-	if ((rc = arc_allowed(call, "RoutingControlArn,RoutingControlName")) < 0 ||
-	    (rc = arc_str(call, "RoutingControlArn", true, 1, 256, &arn)) < 0 ||
-	    (rc = arc_str(call, "RoutingControlName", true, 1, 64, &name)) < 0 ||
-	    (rc = arc_name(call, "RoutingControlName", name)) < 0)
-		return rc;
-	if ((q = prepare(call, "UPDATE arc_controls SET name = ? WHERE arn = ?")) == NULL)
-		return -EIO;
-	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, arn, -1, SQLITE_STATIC);
-	if ((rc = step_done(call, q)) < 0)
-		return rc;
-	return control_result(call, arn);
+	return rename_one(call, "RoutingControlArn", "RoutingControlName",
+			  "UPDATE arc_controls SET name = ? WHERE arn = ?", control_result);
 }
 
 /*
