@@ -381,44 +381,16 @@ zone:
             time.sleep(0.15)
         raise RuntimeError("popd has no fresh data-plane stats")
 
-    def measure(self, who, rate):
-        secs = self.a.seconds
-        napi = self.napi.get(who)
-        n0 = cpu_ns_of_task("/proc/%d/schedstat" % napi) if napi else 0
-        tasks0 = all_tasks()
-        i0, w0 = cpu_idle_s(SERVER_CPU), time.time()
-        extra = {}
-        if who == "pop":
-            s0 = self.pop_stats()
-            d0 = run_delay_ns_of_task(self.worker)
-            o0 = cpu_ns_of_task(self.worker)
-            g = kxdpgun(self.cns, self.qfile, rate, secs, self.vip)
-            t1 = time.time()
-            d1 = run_delay_ns_of_task(self.worker)
-            oncpu = (cpu_ns_of_task(self.worker) - o0) / 1e9
-            i1, w1 = cpu_idle_s(SERVER_CPU), time.time()
-            s1 = self.pop_stats(after=t1)
-            busy = (s1["busy_cycles"] - s0["busy_cycles"]) / self.tsc_hz
-            extra = {"server_answers": s1["answers"] - s0["answers"],
-                     "preempted": (d1 - d0) / 1e9}
-            run(["ip", "-n", self.cns, "link", "set", "dev", "eth0", "xdp", "off"], check=False)
-        else:
-            # popdp's worker polls CPU 1 even when idle: stop it while knotd runs.
-            os.kill(self.popdp_pid, signal.SIGSTOP)
-            try:
-                k0 = cpu_ns_of_process(self.knot_pid)
-                g = kxdpgun(self.kcns, self.qfile, rate, secs, KNOT4)
-                busy = (cpu_ns_of_process(self.knot_pid) - k0) / 1e9
-                oncpu = busy
-                i1, w1 = cpu_idle_s(SERVER_CPU), time.time()
-            finally:
-                os.kill(self.popdp_pid, signal.SIGCONT)
-            run(["ip", "-n", self.kcns, "link", "set", "dev", "kc0", "xdp", "off"], check=False)
-        return self.finish(who, rate, secs, g, busy, oncpu, napi, n0, tasks0, i0, w0, i1, w1, extra)
+    def measure(self, who, rate, tcp=False):
+        """One run against pop or knotd: kxdpgun at @rate q/s, or with @tcp
+        dnsperf over TCP with @rate connections."""
+        secs = self.a.tcp_seconds if tcp else self.a.seconds
 
-    def measure_tcp(self, who, conns):
-        """DNS over TCP: dnsperf with @conns connections against pop or knotd."""
-        secs = self.a.tcp_seconds
+        def gen(ns, dst):
+            if tcp:
+                return dnsperf_tcp(ns, self.tcp_qfile, dst, secs, rate)
+            return kxdpgun(ns, self.qfile, rate, secs, dst)
+
         napi = self.napi.get(who)
         n0 = cpu_ns_of_task("/proc/%d/schedstat" % napi) if napi else 0
         tasks0 = all_tasks()
@@ -428,7 +400,7 @@ zone:
             s0 = self.pop_stats()
             d0 = run_delay_ns_of_task(self.worker)
             o0 = cpu_ns_of_task(self.worker)
-            g = dnsperf_tcp(self.cns, self.tcp_qfile, self.vip, secs, conns)
+            g = gen(self.cns, self.vip)
             t1 = time.time()
             d1 = run_delay_ns_of_task(self.worker)
             oncpu = (cpu_ns_of_task(self.worker) - o0) / 1e9
@@ -436,21 +408,29 @@ zone:
             s1 = self.pop_stats(after=t1)
             busy = (s1["busy_cycles"] - s0["busy_cycles"]) / self.tsc_hz
             extra = {"preempted": (d1 - d0) / 1e9}
+            if not tcp:
+                extra["server_answers"] = s1["answers"] - s0["answers"]
+                run(["ip", "-n", self.cns, "link", "set", "dev", "eth0", "xdp", "off"],
+                    check=False)
         else:
+            # popdp's worker polls CPU 1 even when idle: stop it while knotd runs.
             os.kill(self.popdp_pid, signal.SIGSTOP)
             try:
                 k0 = cpu_ns_of_process(self.knot_pid)
-                g = dnsperf_tcp(self.kcns, self.tcp_qfile, KNOT4, secs, conns)
+                g = gen(self.kcns, KNOT4)
                 busy = (cpu_ns_of_process(self.knot_pid) - k0) / 1e9
                 oncpu = busy
                 i1, w1 = cpu_idle_s(SERVER_CPU), time.time()
             finally:
                 os.kill(self.popdp_pid, signal.SIGCONT)
-        g["rcodes"] = {}
-        return self.finish(who, conns, g["secs"], g, busy, oncpu, napi, n0, tasks0, i0, w0, i1, w1,
-                           dict(extra, lost=g["lost"]))
-
-    def finish(self, who, rate, secs, g, busy, oncpu, napi, n0, tasks0, i0, w0, i1, w1, extra):
+            if not tcp:
+                run(["ip", "-n", self.kcns, "link", "set", "dev", "kc0", "xdp", "off"],
+                    check=False)
+        if tcp:
+            g["rcodes"] = {}
+            secs = g["secs"]
+            extra["lost"] = g["lost"]
+            extra["out"] = g["out"]
         n1 = cpu_ns_of_task("/proc/%d/schedstat" % napi) if napi else 0
         napi_s = (n1 - n0) / 1e9
         tasks1 = all_tasks()
@@ -541,7 +521,9 @@ zone:
                 if time.time() + self.a.tcp_seconds + 5 > deadline:
                     print("budget: TCP run skipped")
                     continue
-                r = self.measure_tcp(who, conns)
+                r = self.measure(who, conns, tcp=True)
+                if r.get("lost"):
+                    print("  dnsperf: " + r["out"].strip()[-600:].replace("\n", "\n  "))
                 r["rep"] = rep
                 results.append(r)
                 print("rep %d %-4s answered %6.1fk/s, %d of %d (lost %d); busy %.3f s (%4.1f%% of a "
